@@ -1,0 +1,69 @@
+"""The application factory: ``create_app(settings)`` builds everything; nothing is opened at import time."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
+
+from api import errors
+from api.deps import Services
+from api.routes import graph_store, health, sparql, update
+from api.tokens import TokenStore
+from graph.iris import Iris
+from graph.settings import Settings
+from graph.store import GraphStore, open_store
+
+log = logging.getLogger("ourdata.api")
+
+EXPOSED_HEADERS = ["ETag", "Last-Modified", "Link", "Location", "Content-Type", "Content-Length",
+                   "X-Total-Count", "Retry-After", "Vary"]
+
+
+def create_app(settings: Settings, *, store: GraphStore | None = None) -> FastAPI:
+    """Builds the app. Pass ``store`` to share an already-open store (tests, ``serve`` after the first load);
+    otherwise the lifespan opens the one the settings name and closes it on shutdown."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own_store = store is None
+        opened = store if store is not None else open_store(settings)
+        executor = ThreadPoolExecutor(max_workers=settings.query_threads, thread_name_prefix="ourdata-query")
+        app.state.services = Services(
+            settings=settings,
+            store=opened,
+            iris=Iris(settings.base_iri),
+            tokens=TokenStore(settings.token_path),
+            query_executor=executor,
+        )
+        try:
+            yield
+        finally:
+            executor.shutdown(wait=False, cancel_futures=True)
+            if own_store:
+                opened.close()
+
+    app = FastAPI(
+        title="ourdata",
+        summary="A linked-data knowledge graph of the data-ownership landscape.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    app.add_middleware(GZipMiddleware, minimum_size=4096)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"],
+        allow_headers=["*"],
+        expose_headers=EXPOSED_HEADERS,
+        max_age=86400,
+    )
+    for module in (sparql, update, graph_store, health):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,102 @@
+"""What routes receive: the app's services, the caller's token, the request body within limits."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from api.tokens import TokenRecord, TokenStore
+from graph.errors import BadRequest, Forbidden, PayloadTooLarge, Unauthorized
+from graph.iris import Iris
+from graph.settings import Settings
+from graph.store import GraphStore
+
+
+@dataclass
+class Services:
+    """Everything a request may need, built once by :func:`api.app.create_app`."""
+
+    settings: Settings
+    store: GraphStore
+    iris: Iris
+    tokens: TokenStore
+    query_executor: ThreadPoolExecutor
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        raise Unauthorized("Use 'Authorization: Bearer <token>'.")
+    return value.strip()
+
+
+def caller(request: Request, services: ServicesDep) -> TokenRecord | None:
+    """The token record of the caller, None when anonymous; 401 for a token we do not know."""
+    secret = bearer_token(request)
+    if secret is None:
+        return None
+    record = services.tokens.verify(secret)
+    if record is None:
+        raise Unauthorized("The token is not valid (unknown or revoked).")
+    return record
+
+
+CallerDep = Annotated[TokenRecord | None, Depends(caller)]
+
+
+def require_admin(record: CallerDep) -> TokenRecord:
+    if record is None:
+        raise Unauthorized(
+            "This operation changes data: it needs an admin token ('ourdata token create --role admin')."
+        )
+    if not record.is_admin:
+        raise Forbidden(f"The token '{record.name}' has the role '{record.role}'; this operation needs 'admin'.")
+    return record
+
+
+def require_contributor(record: CallerDep) -> TokenRecord:
+    if record is None:
+        raise Unauthorized("This operation needs a contributor or admin token.")
+    return record
+
+
+AdminDep = Annotated[TokenRecord, Depends(require_admin)]
+ContributorDep = Annotated[TokenRecord, Depends(require_contributor)]
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, refusing (413) anything over ``limit`` bytes without reading it all."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        try:
+            if int(declared) > limit:
+                raise PayloadTooLarge(f"The body is {int(declared):,} bytes; the limit is {limit:,}.")
+        except ValueError as exc:
+            raise BadRequest("Content-Length is not a number.") from exc
+    chunks = bytearray()
+    async for chunk in request.stream():
+        chunks += chunk
+        if len(chunks) > limit:
+            raise PayloadTooLarge(f"The body exceeds the limit of {limit:,} bytes.")
+    return bytes(chunks)
+
+
+def decode_utf8(data: bytes, what: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BadRequest(f"The {what} is not valid UTF-8 (byte {exc.start}).") from exc

@@ -1,0 +1,96 @@
+"""The one place errors become HTTP: every failure is ``application/problem+json`` of one shape.
+
+Shape: ``type``, ``title``, ``status``, ``detail`` and ``errors`` (each with a ``message`` and where
+the problem is). FastAPI's own validation errors and Starlette's HTTP errors get the same shape.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse
+
+from graph import errors as e
+
+log = logging.getLogger("ourdata.api")
+
+PROBLEM = "application/problem+json"
+PROBLEM_TYPE_BASE = "https://ourdata.coop/problems/"
+
+STATUS: dict[type[e.OurdataError], int] = {
+    e.BadRequest: 400,
+    e.Unauthorized: 401,
+    e.Forbidden: 403,
+    e.QueryRejected: 403,
+    e.NotFound: 404,
+    e.MethodNotAllowed: 405,
+    e.NotAcceptable: 406,
+    e.Conflict: 409,
+    e.PayloadTooLarge: 413,
+    e.UnsupportedMediaType: 415,
+    e.ValidationFailed: 422,
+    e.StoreError: 500,
+    e.StoreLocked: 503,
+    e.ServiceUnavailable: 503,
+}
+
+
+def status_for(exc: e.OurdataError) -> int:
+    """Walks the class hierarchy (as Starlette does) so a subclass inherits its parent's status."""
+    for cls in type(exc).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 500
+
+
+def problem(status: int, title: str, detail: str, *, errors: list[dict[str, Any]] | None = None,
+            headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
+    slug = title.lower().replace(" ", "-")
+    body = {"type": PROBLEM_TYPE_BASE + slug, "title": title, "status": status, "detail": detail,
+            "errors": errors or []}
+    body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def problem_for(exc: e.OurdataError) -> JSONResponse:
+    status = status_for(exc)
+    headers: dict[str, str] = {}
+    extra: dict[str, Any] = {}
+    if isinstance(exc, e.Unauthorized):
+        headers["WWW-Authenticate"] = 'Bearer realm="ourdata"'
+    if isinstance(exc, e.NotAcceptable):
+        extra["available"] = exc.available
+    if status >= 500:
+        log.error("%s: %s", exc.title, exc.detail)
+    return problem(status, exc.title, exc.detail, errors=exc.errors, headers=headers or None, **extra)
+
+
+def install(app: FastAPI) -> None:
+    """Registers the handlers on an app."""
+
+    @app.exception_handler(e.OurdataError)
+    async def _ours(_request: Request, exc: e.OurdataError) -> JSONResponse:
+        return problem_for(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"message": err.get("msg", "invalid"), "field": ".".join(str(p) for p in err.get("loc", ()))}
+            for err in exc.errors()
+        ]
+        return problem(400, "Bad request", "The request parameters are not valid.", errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        titles = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized", 403: "Forbidden"}
+        headers = dict(exc.headers or {})
+        return problem(exc.status_code, titles.get(exc.status_code, "Error"), str(exc.detail), headers=headers)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error")
+        return problem(500, "Internal error", "Something went wrong on our side; it has been logged.")

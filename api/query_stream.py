@@ -1,0 +1,136 @@
+"""Runs a SPARQL query in a worker thread and hands its bytes to the event loop.
+
+The worker evaluates and serializes (pyoxigraph results never leave their thread). The first
+``buffer_bytes`` are held back: a result that fits is sent whole with Content-Length, and any error
+raised before that point becomes a proper problem response. Larger results stream through a bounded
+queue, so memory stays flat and the first byte leaves early. If the client goes away, the next write
+in the worker raises and evaluation stops.
+
+A later timeout mechanism plugs in at :meth:`QueryExecution.start` (head not ready in time) and
+:meth:`QueryExecution.cancel`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass
+
+from graph.formats import Format, ResultKind
+
+_END = object()
+
+
+class ClientGone(Exception):
+    """Raised inside the worker to stop serializing for a client that disconnected."""
+
+
+@dataclass
+class Head:
+    """What is known once the first buffer is full or the query has finished."""
+
+    fmt: Format | None
+    body: bytes | None  # the whole body when the result fitted in the buffer
+    error: BaseException | None = None
+
+
+class QueryExecution:
+    """A :class:`graph.store.ResultSink` that bridges one worker thread to one HTTP response."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, *, buffer_bytes: int, max_chunks: int = 16) -> None:
+        self._loop = loop
+        self._buffer_bytes = buffer_bytes
+        self._buffer = bytearray()
+        self._streaming = False
+        self._fmt: Format | None = None
+        self._head: asyncio.Future[Head] = loop.create_future()
+        self._chunks: asyncio.Queue[object] = asyncio.Queue()
+        self._slots = threading.Semaphore(max_chunks)
+        self._cancelled = threading.Event()
+
+    # ------------------------------------------------------------ worker side
+    def begin(self, fmt: Format, kind: ResultKind) -> None:
+        self._fmt = fmt
+
+    def write(self, data: bytes) -> int:
+        if self._cancelled.is_set():
+            raise ClientGone()
+        self._buffer += data
+        if len(self._buffer) >= self._buffer_bytes:
+            if not self._streaming:
+                self._streaming = True
+                self._resolve_head(Head(self._fmt, None))
+            self._push(bytes(self._buffer))
+            self._buffer.clear()
+        return len(data)
+
+    def flush(self) -> None:
+        """pyoxigraph calls flush() at the end; output is pushed on finish instead."""
+
+    def _push(self, item: object) -> None:
+        while not self._slots.acquire(timeout=0.5):
+            if self._cancelled.is_set():
+                raise ClientGone()
+        self._loop.call_soon_threadsafe(self._chunks.put_nowait, item)
+
+    def _resolve_head(self, head: Head) -> None:
+        def resolve() -> None:
+            if not self._head.done():
+                self._head.set_result(head)
+
+        self._loop.call_soon_threadsafe(resolve)
+
+    def run(self, work: Callable[[QueryExecution], Format]) -> None:
+        """Runs in the worker thread: ``work`` evaluates and writes into this sink."""
+        try:
+            fmt = work(self)
+        except ClientGone:
+            return
+        except BaseException as exc:  # noqa: BLE001 - handed to the event loop, never lost
+            if self._streaming:
+                self._loop.call_soon_threadsafe(self._chunks.put_nowait, exc)
+            else:
+                self._resolve_head(Head(self._fmt, None, exc))
+            return
+        if self._streaming:
+            try:
+                if self._buffer:
+                    self._push(bytes(self._buffer))
+                self._push(_END)
+            except ClientGone:
+                return
+        else:
+            self._resolve_head(Head(fmt, bytes(self._buffer)))
+
+    # ------------------------------------------------------------- loop side
+    async def start(self, executor: Executor, work: Callable[[QueryExecution], Format]) -> Head:
+        """Submits the work and waits until the response head can be decided."""
+        self._loop.run_in_executor(executor, self.run, work)
+        try:
+            return await asyncio.shield(self._head)
+        except asyncio.CancelledError:
+            self.cancel()
+            raise
+
+    async def stream(self) -> AsyncIterator[bytes]:
+        """The body of a streamed response. An error after the first byte aborts the connection
+        (the client sees an incomplete chunked body, never a silently cut-off success)."""
+        try:
+            while True:
+                item = await self._chunks.get()
+                if item is _END:
+                    return
+                if isinstance(item, BaseException):
+                    raise item
+                self._slots.release()
+                assert isinstance(item, bytes)
+                yield item
+        finally:
+            self.cancel()
+
+    def cancel(self) -> None:
+        self._cancelled.set()
+        for _ in range(64):  # wake a producer blocked on a full queue
+            self._slots.release()

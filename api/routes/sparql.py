@@ -1,0 +1,188 @@
+"""``/sparql``: the SPARQL 1.1 Query Protocol, exactly (GET, POST form, POST direct, HEAD)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response, StreamingResponse
+
+from api.deps import ServicesDep, decode_utf8, read_body
+from api.negotiation import choose_format, prefers_html
+from api.pages import render
+from api.query_stream import QueryExecution
+from api.rdf_response import negotiate_rdf, rdf_response
+from api.service_description import service_description
+from graph.errors import BadRequest, NotAcceptable, UnsupportedMediaType
+from graph.formats import RDF_BY_NAME, RESULTS_BY_NAME, Format, ResultKind
+from graph.store import QueryRequest
+
+router = APIRouter(tags=["SPARQL"])
+
+FORM = "application/x-www-form-urlencoded"
+SPARQL_QUERY = "application/sparql-query"
+#: Parameters the protocol gives to other operations: sending them here is a malformed request.
+_FOREIGN = ("update", "using-graph-uri", "using-named-graph-uri")
+#: Short names accepted in ``format``/``output`` (a convenience many clients, SPARQLWrapper among them, send).
+_SHORT = {"json": ("json", "jsonld"), "xml": ("xml", "rdfxml"), "csv": ("csv", None), "tsv": ("tsv", None),
+          "turtle": (None, "turtle"), "ttl": (None, "turtle"), "n3": (None, "turtle"),
+          "ntriples": (None, "ntriples"), "nt": (None, "ntriples"), "jsonld": (None, "jsonld"),
+          "json-ld": (None, "jsonld"), "rdfxml": (None, "rdfxml"), "rdf": (None, "rdfxml"),
+          "trig": (None, "trig"), "nquads": (None, "nquads"), "nq": (None, "nquads")}
+
+_HEADERS = {"Vary": "Accept"}
+
+
+def _params(pairs: Sequence[tuple[str, str]]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for key, value in pairs:
+        grouped.setdefault(key, []).append(value)
+    return grouped
+
+
+def _one_query(params: Mapping[str, list[str]]) -> str | None:
+    queries = params.get("query", [])
+    if len(queries) > 1:
+        raise BadRequest("The request carries more than one 'query' parameter.")
+    return queries[0] if queries else None
+
+
+def _check_foreign(params: Mapping[str, list[str]]) -> None:
+    for name in _FOREIGN:
+        if name in params:
+            raise BadRequest(f"'{name}' belongs to the update operation; send updates to /update.")
+
+
+def _format_override(params: Mapping[str, list[str]]) -> dict[ResultKind, Format] | None:
+    values = params.get("format", []) + params.get("output", [])
+    if not values:
+        return None
+    value = values[0].strip().lower()
+    if value in _SHORT:
+        results, rdf = _SHORT[value]
+        override: dict[ResultKind, Format] = {}
+        if results:
+            override[ResultKind.SOLUTIONS] = override[ResultKind.BOOLEAN] = RESULTS_BY_NAME[results]
+        if rdf:
+            override[ResultKind.GRAPH] = RDF_BY_NAME[rdf]
+        return override
+    raise NotAcceptable(f"Unknown format '{values[0]}'.", available=sorted(_SHORT))
+
+
+def _request(query: str, params: Mapping[str, list[str]], base_iri: str) -> QueryRequest:
+    if not query.strip():
+        raise BadRequest("The 'query' parameter is empty.")
+    return QueryRequest(
+        query=query,
+        default_graph_uris=tuple(params.get("default-graph-uri", [])),
+        named_graph_uris=tuple(params.get("named-graph-uri", [])),
+        base_iri=base_iri,
+    )
+
+
+def _chooser(accept: str | None, override: dict[ResultKind, Format] | None):  # type: ignore[no-untyped-def]
+    def choose(kind: ResultKind) -> Format:
+        if override is not None and kind in override:
+            return override[kind]
+        if override is not None:
+            raise NotAcceptable(f"The requested format cannot hold a {kind.value} result.",
+                                available=[f.media_type for f in RESULTS_BY_NAME.values()])
+        return choose_format(kind, accept)
+
+    return choose
+
+
+async def _answer(request: Request, services: ServicesDep, query_request: QueryRequest,
+                  params: Mapping[str, list[str]], *, head_only: bool = False) -> Response:
+    accept = request.headers.get("accept")
+    chooser = _chooser(accept, _format_override(params))
+    store = services.store
+    if head_only:
+        loop = asyncio.get_running_loop()
+        fmt = await loop.run_in_executor(services.query_executor, store.run_query, query_request, chooser, None)
+        return Response(status_code=200, headers={**_HEADERS, "Content-Type": fmt.content_type})
+    execution = QueryExecution(asyncio.get_running_loop(), buffer_bytes=services.settings.stream_buffer_bytes)
+    head = await execution.start(services.query_executor,
+                                 lambda sink: store.run_query(query_request, chooser, sink))
+    if head.error is not None:
+        raise head.error
+    assert head.fmt is not None
+    if head.body is not None:
+        return Response(head.body, headers={**_HEADERS, "Content-Type": head.fmt.content_type})
+    return StreamingResponse(execution.stream(), headers={**_HEADERS, "Content-Type": head.fmt.content_type})
+
+
+def _endpoint(request: Request) -> str:
+    return str(request.url.replace(query="", fragment="")).rstrip("?")
+
+
+async def _describe(request: Request, services: ServicesDep, head_only: bool = False) -> Response:
+    accept = request.headers.get("accept")
+    if prefers_html(accept):
+        if head_only:
+            return Response(headers={**_HEADERS, "Content-Type": "text/html; charset=utf-8"})
+        return render(request, "query.html", {"endpoint": _endpoint(request)}, headers=_HEADERS)
+    fmt = negotiate_rdf(accept)
+    if head_only:
+        return Response(headers={**_HEADERS, "Content-Type": fmt.content_type})
+    endpoint = _endpoint(request)
+    base = str(request.base_url)
+    loop = asyncio.get_running_loop()
+    graph = await loop.run_in_executor(
+        services.query_executor,
+        lambda: service_description(endpoint, services.store, update_endpoint=base + "update",
+                                    void_iri=base + ".well-known/void"),
+    )
+    return rdf_response(graph, fmt)
+
+
+@router.get("/sparql", summary="Run a SPARQL query (GET), or get the service description / query page")
+async def sparql_get(request: Request, services: ServicesDep) -> Response:
+    """``?query=`` runs the query. Without it: the query page for browsers, the service description otherwise."""
+    params = _params(request.query_params.multi_items())
+    _check_foreign(params)
+    query = _one_query(params)
+    if query is None:
+        return await _describe(request, services)
+    return await _answer(request, services, _request(query, params, services.iris.base), params)
+
+
+@router.head("/sparql", include_in_schema=False)
+async def sparql_head(request: Request, services: ServicesDep) -> Response:
+    params = _params(request.query_params.multi_items())
+    _check_foreign(params)
+    query = _one_query(params)
+    if query is None:
+        return await _describe(request, services, head_only=True)
+    return await _answer(request, services, _request(query, params, services.iris.base), params, head_only=True)
+
+
+@router.post("/sparql", summary="Run a SPARQL query (POST form or application/sparql-query)")
+async def sparql_post(request: Request, services: ServicesDep) -> Response:
+    """Body ``application/x-www-form-urlencoded`` with ``query=``, or ``application/sparql-query``."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    url_params = _params(request.query_params.multi_items())
+    _check_foreign(url_params)
+    if content_type == FORM:
+        body = decode_utf8(await read_body(request, services.settings.max_body_bytes), "form body")
+        form = _params(parse_qsl(body, keep_blank_values=True))
+        _check_foreign(form)
+        if "query" in url_params:
+            raise BadRequest("The query is given both in the URL and in the body.")
+        query = _one_query(form)
+        if query is None:
+            raise BadRequest("The form body has no 'query' parameter.")
+        params = {**url_params}
+        for key, values in form.items():
+            params.setdefault(key, []).extend(values)
+        return await _answer(request, services, _request(query, params, services.iris.base), params)
+    if content_type == SPARQL_QUERY:
+        if "query" in url_params:
+            raise BadRequest("The query is given both in the URL and in the body.")
+        query = decode_utf8(await read_body(request, services.settings.max_body_bytes), "query")
+        return await _answer(request, services, _request(query, url_params, services.iris.base), url_params)
+    raise UnsupportedMediaType(
+        f"A query POST must be '{FORM}' or '{SPARQL_QUERY}', not '{content_type or 'none'}'."
+    )

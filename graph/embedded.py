@@ -1,0 +1,360 @@
+"""The embedded store: pyoxigraph on disk (RocksDB) or in memory. pyoxigraph types stay in this module.
+
+Reads run in whatever thread calls them, and results are serialized in that same thread (pyoxigraph
+results cannot cross threads). Writes take one lock, so a read-then-write (a diff, a check) is atomic
+with respect to other writers in this process; RocksDB's own lock keeps other processes out.
+
+>>> from graph.formats import RDF_BY_NAME
+>>> store = EmbeddedStore.open(None)
+>>> store.load(b'<http://ex.org/a> <http://ex.org/p> "1" .', RDF_BY_NAME["ntriples"], graph="http://ex.org/g")
+1
+>>> [row["o"].toPython() for row in store.select("SELECT ?o WHERE { ?s ?p ?o }")]
+['1']
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import IO, Any
+
+import pyoxigraph as ox
+from rdflib.term import URIRef
+
+from graph.errors import BadRequest, QuerySyntaxError, RdfSyntaxError, StoreError, StoreLocked
+from graph.formats import Format, ResultKind
+from graph.sparql_text import with_using
+from graph.store import (
+    FormatChooser,
+    GraphInfo,
+    Node,
+    Quad,
+    QueryRequest,
+    ReplaceResult,
+    ResultSink,
+    Row,
+    Triple,
+    UpdateRequest,
+)
+from graph.terms import to_ox, to_ox_graph, to_rdflib
+
+_RESULT_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+_RDF_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "trig": ox.RdfFormat.TRIG,
+    "nquads": ox.RdfFormat.N_QUADS,
+}
+
+
+def _ox_format(fmt: Format) -> Any:
+    return _RESULT_FORMATS.get(fmt.name) or _RDF_FORMATS[fmt.name]
+
+
+def _named(iri: str) -> ox.NamedNode:
+    try:
+        return ox.NamedNode(iri)
+    except ValueError as exc:
+        raise BadRequest(f"'{iri}' is not a valid IRI: {exc}") from exc
+
+
+class EmbeddedStore:
+    """A :class:`graph.store.GraphStore` backed by pyoxigraph."""
+
+    def __init__(self, store: ox.Store, *, path: Path | None, read_only: bool) -> None:
+        self._store = store
+        self.path = path
+        self.read_only = read_only
+        self._write_lock = threading.Lock()
+        self._version = itertools.count(1)
+        self._current_version = 0
+
+    @classmethod
+    def open(cls, path: Path | None, *, read_only: bool = False) -> EmbeddedStore:
+        """Opens (or creates) the store at ``path``; ``None`` gives an in-memory store.
+
+        Raises StoreLocked when another process holds the directory, instead of waiting.
+        """
+        if path is None:
+            return cls(ox.Store(), path=None, read_only=False)
+        try:
+            if read_only:
+                store = ox.Store.read_only(str(path))
+            else:
+                path.mkdir(parents=True, exist_ok=True)
+                store = ox.Store(str(path))
+        except OSError as exc:
+            if "lock" in str(exc).lower():
+                raise StoreLocked(
+                    f"The store at '{path}' is in use by another process (a running 'ourdata serve'?). "
+                    "Stop it, or send the work to the running server with --url."
+                ) from exc
+            raise StoreError(f"Cannot open the store at '{path}': {exc}") from exc
+        return cls(store, path=path, read_only=read_only)
+
+    # ------------------------------------------------------------------ reads
+    def _evaluate(self, query: str, *, request: QueryRequest | None = None,
+                  bindings: Mapping[str, Node] | None = None) -> Any:
+        kwargs: dict[str, Any] = {}
+        if request is not None and request.default_graph_uris:
+            kwargs["default_graph"] = [_named(g) for g in request.default_graph_uris]
+        else:
+            kwargs["use_default_graph_as_union"] = True
+        if request is not None and request.named_graph_uris:
+            kwargs["named_graphs"] = [_named(g) for g in request.named_graph_uris]
+        if request is not None and request.base_iri:
+            kwargs["base_iri"] = request.base_iri
+        if bindings:
+            kwargs["substitutions"] = {ox.Variable(name): to_ox(value) for name, value in bindings.items()}
+        try:
+            return self._store.query(query, **kwargs)
+        except SyntaxError as exc:
+            raise QuerySyntaxError(f"The query does not parse: {exc.msg if hasattr(exc, 'msg') else exc}") from exc
+        except RuntimeError as exc:  # e.g. a substituted variable that is not projected
+            raise QuerySyntaxError(str(exc)) from exc
+        except OSError as exc:
+            raise StoreError(f"The query failed: {exc}") from exc
+
+    def run_query(self, request: QueryRequest, choose: FormatChooser, sink: ResultSink | None) -> Format:
+        result = self._evaluate(request.query, request=request)
+        if isinstance(result, ox.QuerySolutions):
+            kind = ResultKind.SOLUTIONS
+        elif isinstance(result, ox.QueryBoolean):
+            kind = ResultKind.BOOLEAN
+        else:
+            kind = ResultKind.GRAPH
+        fmt = choose(kind)
+        if sink is None:
+            return fmt
+        sink.begin(fmt, kind)
+        try:
+            result.serialize(sink, _ox_format(fmt))
+        except OSError as exc:
+            raise StoreError(f"The query failed while producing results: {exc}") from exc
+        return fmt
+
+    def select(self, query: str, bindings: Mapping[str, Node] | None = None) -> list[Row]:
+        result = self._evaluate(query, bindings=bindings)
+        if not isinstance(result, ox.QuerySolutions):
+            raise QuerySyntaxError("select() needs a SELECT query")
+        names = [v.value for v in result.variables]
+        rows: list[Row] = []
+        for solution in result:
+            row = {}
+            for name in names:
+                value = solution[name]
+                if value is not None:
+                    row[name] = to_rdflib(value)
+            rows.append(row)
+        return rows
+
+    def ask(self, query: str, bindings: Mapping[str, Node] | None = None) -> bool:
+        result = self._evaluate(query, bindings=bindings)
+        if not isinstance(result, ox.QueryBoolean):
+            raise QuerySyntaxError("ask() needs an ASK query")
+        return bool(result)
+
+    def construct(self, query: str, bindings: Mapping[str, Node] | None = None) -> list[Triple]:
+        result = self._evaluate(query, bindings=bindings)
+        if not isinstance(result, ox.QueryTriples):
+            raise QuerySyntaxError("construct() needs a CONSTRUCT or DESCRIBE query")
+        return [(to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in result]
+
+    def graph_exists(self, graph: str) -> bool:
+        return bool(self._store.contains_named_graph(_named(graph)))
+
+    def named_graphs(self) -> list[str]:
+        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def graph_infos(self) -> list[GraphInfo]:
+        rows = self.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
+        infos = [GraphInfo(str(r["g"]), int(r["n"].toPython())) for r in rows if isinstance(r.get("g"), URIRef)]
+        default_count = sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+        if default_count:
+            infos.insert(0, GraphInfo(None, default_count))
+        return infos
+
+    def count(self, graph: str | None = None) -> int:
+        if graph is None:
+            return len(self._store)
+        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, _named(graph)))
+
+    def is_empty(self) -> bool:
+        return next(iter(self._store.quads_for_pattern(None, None, None, None)), None) is None
+
+    def serialize(self, output: IO[bytes], fmt: Format, *, graph: str | None = None, whole: bool = False) -> None:
+        try:
+            if whole:
+                if not fmt.supports_datasets:
+                    raise BadRequest(f"{fmt.media_type} cannot hold named graphs; choose TriG, N-Quads or JSON-LD.")
+                self._store.dump(output, _ox_format(fmt))
+            else:
+                self._store.dump(output, _ox_format(fmt), from_graph=to_ox_graph(graph))
+        except OSError as exc:
+            raise StoreError(f"Could not write the graph: {exc}") from exc
+
+    def version(self) -> int:
+        return self._current_version
+
+    # ----------------------------------------------------------------- writes
+    def _changed(self) -> None:
+        self._current_version = next(self._version)
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise StoreError("This store is open read-only.")
+
+    def update(self, request: UpdateRequest) -> None:
+        self._check_writable()
+        text = with_using(request.update, request.using_graph_uris, request.using_named_graph_uris)
+        with self._write_lock:
+            try:
+                self._store.update(text, base_iri=request.base_iri)
+            except SyntaxError as exc:
+                raise QuerySyntaxError(f"The update does not parse: {exc}") from exc
+            except OSError as exc:
+                raise BadRequest(f"The update failed and changed nothing: {exc}") from exc
+            finally:
+                self._changed()
+
+    def _parse(self, data: bytes | IO[bytes], fmt: Format, graph: str | None, base_iri: str | None,
+               allow_named_graphs: bool = False) -> list[ox.Quad]:
+        target = to_ox_graph(graph)
+        try:
+            parsed = ox.parse(data, _ox_format(fmt), base_iri=base_iri, without_named_graphs=not allow_named_graphs)
+            quads = [q if not isinstance(q.graph_name, ox.DefaultGraph) else
+                     ox.Quad(q.subject, q.predicate, q.object, target) for q in parsed]
+        except SyntaxError as exc:
+            raise RdfSyntaxError(f"The {fmt.name} document does not parse: {exc}") from exc
+        except (OSError, ValueError) as exc:
+            raise RdfSyntaxError(f"The {fmt.name} document could not be read: {exc}") from exc
+        return quads
+
+    def load(self, data: bytes | IO[bytes], fmt: Format, *, graph: str | None, base_iri: str | None = None,
+             allow_named_graphs: bool = False) -> int:
+        self._check_writable()
+        quads = self._parse(data, fmt, graph, base_iri, allow_named_graphs)
+        with self._write_lock:
+            self._extend(quads)
+        return len(quads)
+
+    def add_quads(self, quads: Iterable[Quad]) -> int:
+        self._check_writable()
+        converted = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), to_ox_graph(g)) for s, p, o, g in quads]
+        with self._write_lock:
+            self._extend(converted)
+        return len(converted)
+
+    def _extend(self, quads: list[ox.Quad]) -> None:
+        try:
+            self._store.extend(quads)
+        except OSError as exc:
+            raise StoreError(f"The write failed and changed nothing: {exc}") from exc
+        finally:
+            self._changed()
+
+    def replace_graph(self, data: bytes | IO[bytes], fmt: Format, *, graph: str | None,
+                      base_iri: str | None = None) -> ReplaceResult:
+        self._check_writable()
+        quads = self._parse(data, fmt, graph, base_iri)
+        with self._write_lock:
+            return self._replace(graph, quads, [], None)
+
+    def replace_graph_with(self, graph: str, triples: Iterable[Triple], *, extra_quads: Iterable[Quad] = (),
+                           drop_about: str | None = None) -> ReplaceResult:
+        self._check_writable()
+        g = _named(graph)
+        new = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), g) for s, p, o in triples]
+        extra = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), to_ox_graph(eg)) for s, p, o, eg in extra_quads]
+        with self._write_lock:
+            return self._replace(graph, new, extra, drop_about)
+
+    def _replace(self, graph: str | None, new: list[ox.Quad], extra: list[ox.Quad],
+                 drop_about: str | None) -> ReplaceResult:
+        """One transaction: the graph ends up holding exactly ``new``; ``extra`` is added after removing
+        every quad whose subject is ``drop_about`` in the graphs ``extra`` writes to."""
+        target = to_ox_graph(graph)
+        old = list(self._store.quads_for_pattern(None, None, None, target))
+        stale: list[ox.Quad] = []
+        if drop_about is not None:
+            about = _named(drop_about)
+            for extra_graph in {q.graph_name for q in extra}:
+                stale.extend(self._store.quads_for_pattern(about, None, None, extra_graph))
+        created = graph is not None and not self._store.contains_named_graph(target)
+        if not old and not stale:
+            self._extend(new + extra)
+            return ReplaceResult(created=created, added=len(new), removed=0)
+        new_keys = {str(q) for q in new}
+        old_keys = {str(q) for q in old}
+        removed = [q for q in old if str(q) not in new_keys] + stale
+        added = [q for q in new if str(q) not in old_keys] + extra
+        if any(isinstance(t, ox.BlankNode) for q in removed for t in (q.subject, q.object)):
+            # DELETE DATA cannot name blank nodes: drop the graph and write it anew, in one update
+            drop = "CLEAR SILENT DEFAULT" if graph is None else f"DROP SILENT GRAPH {target}"
+            operations = [drop, _data_block("DELETE", stale), _data_block("INSERT", new + extra)]
+        else:
+            operations = [_data_block("DELETE", removed), _data_block("INSERT", added)]
+        text = " ;\n".join(op for op in operations if op)
+        if text:
+            try:
+                self._store.update(text)
+            except (OSError, SyntaxError) as exc:
+                raise StoreError(f"The replacement failed and changed nothing: {exc}") from exc
+            finally:
+                self._changed()
+        return ReplaceResult(created=created, added=len(added), removed=len(removed))
+
+    def drop_graph(self, graph: str | None) -> bool:
+        self._check_writable()
+        with self._write_lock:
+            if graph is None:
+                existed = not self._is_graph_empty(ox.DefaultGraph())
+                self._store.update("CLEAR DEFAULT")
+            else:
+                target = _named(graph)
+                existed = bool(self._store.contains_named_graph(target))
+                if existed:
+                    self._store.update(f"DROP GRAPH {target}")
+            self._changed()
+        return existed
+
+    def _is_graph_empty(self, graph: Any) -> bool:
+        return next(iter(self._store.quads_for_pattern(None, None, None, graph)), None) is None
+
+    def flush(self) -> None:
+        if self.path is not None and not self.read_only:
+            self._store.flush()
+
+    def backup(self, target: Path) -> None:
+        """A consistent checkpoint of an on-disk store (hard links; cheap)."""
+        if self.path is None:
+            raise StoreError("An in-memory store cannot be backed up; export it instead.")
+        self._store.backup(str(target))
+
+    def close(self) -> None:
+        self.flush()
+        del self._store
+
+
+def _data_block(verb: str, quads: list[ox.Quad]) -> str:
+    """``INSERT DATA``/``DELETE DATA`` text from engine-serialized terms (the engine escapes them)."""
+    if not quads:
+        return ""
+    by_graph: dict[str, list[str]] = {}
+    for quad in quads:
+        key = "" if isinstance(quad.graph_name, ox.DefaultGraph) else str(quad.graph_name)
+        by_graph.setdefault(key, []).append(f"{quad.subject} {quad.predicate} {quad.object} .")
+    parts = []
+    for graph, lines in by_graph.items():
+        body = "\n".join(lines)
+        parts.append(f"GRAPH {graph} {{\n{body}\n}}" if graph else body)
+    return f"{verb} DATA {{\n" + "\n".join(parts) + "\n}"

@@ -1,0 +1,110 @@
+"""The one error hierarchy of the service. Layers raise these; ``api/errors.py`` maps them to HTTP.
+
+Each error carries a human sentence (``detail``) and, where it helps, a list of located problems
+(``errors``: dicts with ``message`` plus ``row``/``column``/``field``/``focus_node``/``path``/``line``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class OurdataError(Exception):
+    """Base of every error we raise on purpose. ``title`` names the kind; ``detail`` explains this case."""
+
+    title = "Error"
+
+    def __init__(self, detail: str, *, errors: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors or []
+
+
+class BadRequest(OurdataError):
+    """The request itself is malformed (wrong or missing parameters)."""
+
+    title = "Bad request"
+
+
+class QuerySyntaxError(BadRequest):
+    """A SPARQL query or update that does not parse."""
+
+    title = "Malformed SPARQL"
+
+
+class RdfSyntaxError(BadRequest):
+    """An RDF document that does not parse in the format it claims."""
+
+    title = "Malformed RDF"
+
+
+class NotAcceptable(OurdataError):
+    """No representation we can produce matches the client's Accept header."""
+
+    title = "Not acceptable"
+
+    def __init__(self, detail: str, *, available: list[str]) -> None:
+        super().__init__(detail)
+        self.available = available
+
+
+class UnsupportedMediaType(OurdataError):
+    """A request body in a media type this route does not take."""
+
+    title = "Unsupported media type"
+
+
+class PayloadTooLarge(OurdataError):
+    title = "Payload too large"
+
+
+class NotFound(OurdataError):
+    title = "Not found"
+
+
+class Unauthorized(OurdataError):
+    """No valid credentials were given."""
+
+    title = "Unauthorized"
+
+
+class Forbidden(OurdataError):
+    """Valid credentials, but not allowed to do this."""
+
+    title = "Forbidden"
+
+
+class MethodNotAllowed(OurdataError):
+    title = "Method not allowed"
+
+
+class Conflict(OurdataError):
+    title = "Conflict"
+
+
+class ValidationFailed(OurdataError):
+    """Data that parses but does not conform (SHACL, reference checks): every problem is listed."""
+
+    title = "Validation failed"
+
+
+class QueryRejected(OurdataError):
+    """A query we will not run (a forbidden SERVICE endpoint, an update sent to the query endpoint...)."""
+
+    title = "Query not allowed"
+
+
+class StoreLocked(OurdataError):
+    """Another process holds the on-disk store for writing."""
+
+    title = "Store locked"
+
+
+class StoreError(OurdataError):
+    """The storage engine failed: our fault, not the client's."""
+
+    title = "Storage error"
+
+
+class ServiceUnavailable(OurdataError):
+    title = "Service unavailable"

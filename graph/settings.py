@@ -1,0 +1,63 @@
+"""Settings for every entry point, read from flags and ``OURDATA_*`` environment variables.
+
+Built only by entry points (the CLI, tests) and passed down; never instantiated at import time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_BASE_IRI = "https://ourdata.coop/"
+
+
+class Settings(BaseSettings):
+    """Every setting also reads from ``OURDATA_<NAME>`` (e.g. ``OURDATA_STORE``)."""
+
+    model_config = SettingsConfigDict(env_prefix="OURDATA_", extra="ignore")
+
+    store: Path | None = Field(
+        default=Path("ourdata-store"),
+        description="Directory of the on-disk store; None means an in-memory store.",
+    )
+    memory: bool = Field(default=False, description="Use an in-memory store (nothing is written to disk).")
+    base_iri: str = Field(default=DEFAULT_BASE_IRI, description="Base of every IRI we mint; ends with '/'.")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    tokens_file: Path | None = Field(
+        default=None,
+        description="SQLite file holding hashed API tokens; default: '<store>.tokens.sqlite' beside the store.",
+    )
+    query_threads: int = Field(default=8, ge=1, le=256, description="Threads that evaluate SPARQL queries.")
+    query_timeout: float = Field(default=30.0, gt=0, description="Seconds a public query may run.")
+    max_body_bytes: int = Field(default=50 * 1024 * 1024, ge=1024, description="Largest accepted request body.")
+    stream_buffer_bytes: int = Field(
+        default=64 * 1024,
+        ge=1024,
+        description="Results up to this size are sent whole (with Content-Length); larger ones are streamed.",
+    )
+    cors_origins: list[str] = Field(default=["*"], description="Origins allowed by CORS.")
+    load_organisations: bool = Field(default=True, description="Load bundled organisation sources on first run.")
+
+    @field_validator("base_iri")
+    @classmethod
+    def _base_iri_ends_with_slash(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("base IRI must be an http(s) IRI")
+        return value if value.endswith("/") else value + "/"
+
+    @property
+    def store_path(self) -> Path | None:
+        """The on-disk store directory, or None for an in-memory store."""
+        return None if self.memory or self.store is None else self.store
+
+    @property
+    def token_path(self) -> Path:
+        """Where hashed tokens live: never inside the graph that SPARQL serves."""
+        if self.tokens_file is not None:
+            return self.tokens_file
+        if self.store_path is not None:
+            return self.store_path.with_name(self.store_path.name + ".tokens.sqlite")
+        return Path("ourdata-tokens.sqlite")

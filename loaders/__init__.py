@@ -1,0 +1,1 @@
+"""Turning data into graph content: bundled reference data, external sources, contributions."""

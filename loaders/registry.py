@@ -1,0 +1,25 @@
+"""Every source we know, in load order: ontology and vocabularies, reference data, organisations."""
+
+from __future__ import annotations
+
+from loaders.sources.base import Source
+
+
+def ontology_and_reference() -> list[Source]:
+    """Loaded on every first run."""
+    sources: list[Source] = []
+    return sources
+
+
+def organisation_sources() -> list[Source]:
+    """Bundled organisation sources (skipped by ``ourdata init --no-organisations``)."""
+    sources: list[Source] = []
+    return sources
+
+
+def all_sources() -> list[Source]:
+    return ontology_and_reference() + organisation_sources()
+
+
+def by_name(name: str) -> Source | None:
+    return next((s for s in all_sources() if s.info.name == name), None)
