@@ -13,7 +13,17 @@ from fastapi.middleware.gzip import GZipMiddleware
 
 from api import errors
 from api.deps import Services
-from api.routes import graph_store, health, sparql, update
+from api.routes import (
+    collections,
+    contributions,
+    definitions,
+    graph_store,
+    health,
+    linked_data,
+    sparql,
+    stats,
+    update,
+)
 from api.tokens import TokenStore
 from graph.iris import Iris
 from graph.settings import Settings
@@ -64,6 +74,6 @@ def create_app(settings: Settings, *, store: GraphStore | None = None) -> FastAP
         expose_headers=EXPOSED_HEADERS,
         max_age=86400,
     )
-    for module in (sparql, update, graph_store, health):
+    for module in (sparql, update, graph_store, health, definitions, linked_data, collections, stats, contributions):
         app.include_router(module.router)
     return app

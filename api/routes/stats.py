@@ -1,0 +1,5 @@
+"""Placeholder: filled by its issue."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
