@@ -1,0 +1,94 @@
+"""Turns what people type (a code, a name, a URL) into our reference IRIs, or says which ones it could be.
+
+Used by the organisation importers and by contributions, so every source maps "UK", "GBR", "England"
+and "Royaume-Uni" to the same country, and "CC BY 4.0", "CC-BY-4.0" and the licence URL to the same
+licence. Each function returns ``(iri, candidates)``: a unique match gives ``(iri, [])``; an ambiguous
+or near match gives ``(None, [iri, ...])`` for a person to choose from; nothing gives ``(None, [])``.
+The tables are built once from the bundled files and cached.
+
+>>> from graph.iris import Iris
+>>> iris = Iris("https://ourdata.coop/")
+>>> country_iri(iris, "UK")
+('https://ourdata.coop/id/country/gb', [])
+>>> country_iri(iris, "Österreich")[0]
+'https://ourdata.coop/id/country/at'
+>>> country_iri(iris, "Atlantis")
+(None, [])
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections import defaultdict
+from functools import lru_cache
+
+from graph.iris import Iris
+from loaders.sources.reference_common import country_names
+
+Candidates = list[str]
+
+#: Names people use that ISO 3166-1 does not give (nations of the UK, short forms, EU codes EL and UK).
+COUNTRY_SYNONYMS: dict[str, str] = {
+    "uk": "GB", "u.k.": "GB", "great britain": "GB", "britain": "GB", "england": "GB", "scotland": "GB",
+    "wales": "GB", "cymru": "GB", "northern ireland": "GB", "alba": "GB", "united kingdom of great britain": "GB",
+    "el": "GR", "hellas": "GR", "ellada": "GR",
+    "usa": "US", "u.s.a.": "US", "u.s.": "US", "america": "US", "united states of america": "US",
+    "holland": "NL", "the netherlands": "NL", "nederland": "NL",
+    "czech republic": "CZ", "russia": "RU", "south korea": "KR", "korea": "KR", "republic of korea": "KR",
+    "north korea": "KP", "iran": "IR", "vietnam": "VN", "viet nam": "VN", "turkey": "TR", "ivory coast": "CI",
+    "cape verde": "CV", "swaziland": "SZ", "macedonia": "MK", "burma": "MM", "vatican": "VA",
+    "vatican city": "VA", "holy see": "VA", "palestine": "PS", "laos": "LA", "syria": "SY", "tanzania": "TZ",
+    "moldova": "MD", "bolivia": "BO", "venezuela": "VE", "taiwan": "TW", "brunei": "BN", "micronesia": "FM",
+    "east timor": "TL", "dr congo": "CD", "drc": "CD", "democratic republic of congo": "CD",
+    "republic of the congo": "CG", "congo-brazzaville": "CG", "congo-kinshasa": "CD",
+    "the gambia": "GM", "the bahamas": "BS", "eire": "IE", "éire": "IE", "republic of ireland": "IE",
+    "deutschland": "DE", "osterreich": "AT", "schweiz": "CH", "suisse": "CH", "svizzera": "CH",
+    "espana": "ES", "italia": "IT", "sverige": "SE", "norge": "NO", "danmark": "DK", "suomi": "FI",
+    "polska": "PL", "cesko": "CZ", "slovensko": "SK", "magyarorszag": "HU", "hrvatska": "HR",
+    "slovenija": "SI", "eesti": "EE", "latvija": "LV", "lietuva": "LT", "ellas": "GR", "kypros": "CY",
+    "romania": "RO", "bulgaria": "BG", "belgique": "BE", "belgie": "BE", "luxembourg": "LU", "portugal": "PT",
+    "island": "IS", "ísland": "IS",
+}
+
+
+def normalise(text: str) -> str:
+    """Case-, accent- and spacing-insensitive key ("Österreich " -> "osterreich")."""
+    decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return re.sub(r"\s+", " ", stripped.replace("’", "'"))
+
+
+@lru_cache(maxsize=1)
+def _country_index() -> dict[str, frozenset[str]]:
+    """Every key we accept -> the alpha-2 codes it can mean (more than one = ambiguous)."""
+    index: dict[str, set[str]] = defaultdict(set)
+    for alpha2, names in country_names().items():
+        for name in names:
+            index[normalise(name)].add(alpha2)
+    for name, alpha2 in COUNTRY_SYNONYMS.items():
+        index[normalise(name)] = {alpha2}  # our synonyms win over translations that collide
+    return {key: frozenset(codes) for key, codes in index.items()}
+
+
+def _country(iris: Iris, alpha2: str) -> str:
+    return iris.thing("country", alpha2.lower())
+
+
+def country_iri(iris: Iris, text: str) -> tuple[str | None, Candidates]:
+    """Our country IRI for an ISO alpha-2/alpha-3 code, a numeric code, a name in any language pycountry
+    translates, or a common synonym (England, UK, Deutschland...)."""
+    key = normalise(text or "")
+    if not key:
+        return None, []
+    index = _country_index()
+    codes = index.get(key) or index.get(key.removeprefix("the ")) or index.get(re.sub(r"[.,]", "", key))
+    if codes and len(codes) == 1:
+        return _country(iris, next(iter(codes))), []
+    if codes:
+        return None, sorted(_country(iris, c) for c in codes)
+    if len(key) <= 3:  # a wrong code: guessing from three letters would mislead
+        return None, []
+    near = difflib.get_close_matches(key, [k for k in index if len(k) > 3], n=5, cutoff=0.85)
+    return None, sorted({_country(iris, c) for k in near for c in index[k]})
