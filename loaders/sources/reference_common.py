@@ -6,14 +6,18 @@ ontology drops fails here at import, not silently in the data.
 
 from __future__ import annotations
 
+import csv
 import gettext
+from collections.abc import Iterator
 from functools import cache, lru_cache
 from pathlib import Path
 
 import pycountry
 from rdflib import Literal, Namespace, URIRef
-from rdflib.namespace import XSD
+from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 
+from graph.errors import BadRequest
+from graph.store import Triple
 from loaders.sources.base import DATA_DIR
 
 ODRL = Namespace("http://www.w3.org/ns/odrl/2/")
@@ -50,6 +54,23 @@ def data_file(*parts: str) -> Path:
 
 def boolean(value: bool) -> Literal:
     return Literal(value, datatype=XSD.boolean)
+
+
+def scheme_triples(scheme: str, title: str, description: str) -> list[Triple]:
+    """A SKOS concept scheme with an English title and description."""
+    node = URIRef(scheme)
+    return [(node, RDF.type, SKOS.ConceptScheme), (node, DCTERMS.title, Literal(title, lang="en")),
+            (node, SKOS.prefLabel, Literal(title, lang="en")),
+            (node, DCTERMS.description, Literal(description, lang="en"))]
+
+
+def read_csv(path: Path) -> Iterator[dict[str, str]]:
+    """Rows of a UTF-8 CSV (a BOM is skipped); BadRequest when the file cannot be read."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            yield from csv.DictReader(handle)
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise BadRequest(f"Cannot read {path.name}: {exc}") from exc
 
 
 @cache
