@@ -27,6 +27,7 @@ from graph.errors import BadRequest, QuerySyntaxError, RdfSyntaxError, StoreErro
 from graph.formats import Format, ResultKind
 from graph.sparql_text import with_using
 from graph.store import (
+    ApplyResult,
     FormatChooser,
     GraphInfo,
     Node,
@@ -330,6 +331,24 @@ class EmbeddedStore:
     def _is_graph_empty(self, graph: Any) -> bool:
         return next(iter(self._store.quads_for_pattern(None, None, None, graph)), None) is None
 
+    def apply(self, *, remove: bytes = b"", add: bytes = b"") -> ApplyResult:
+        self._check_writable()
+        removed, added = _nquads(remove), _nquads(add)
+        if any(isinstance(t, ox.BlankNode) for q in removed for t in (q.subject, q.object)):
+            raise BadRequest("Quads to remove cannot hold blank nodes (DELETE DATA cannot name them).")
+        with self._write_lock:
+            if not removed:
+                self._extend(added)
+            else:
+                text = " ;\n".join(op for op in (_data_block("DELETE", removed), _data_block("INSERT", added)) if op)
+                try:
+                    self._store.update(text)
+                except (OSError, SyntaxError, RuntimeError, ValueError) as exc:
+                    raise StoreError(f"The write failed and changed nothing: {exc}") from exc
+                finally:
+                    self._changed()
+        return ApplyResult(added=len(added), removed=len(removed))
+
     def flush(self) -> None:
         if self.path is not None and not self.read_only:
             self._store.flush()
@@ -343,6 +362,16 @@ class EmbeddedStore:
     def close(self) -> None:
         self.flush()
         del self._store
+
+
+def _nquads(data: bytes) -> list[ox.Quad]:
+    """Parses an N-Quads document given to :meth:`EmbeddedStore.apply` (quads in no graph: the default graph)."""
+    if not data:
+        return []
+    try:
+        return list(ox.parse(data, ox.RdfFormat.N_QUADS))
+    except (SyntaxError, ValueError) as exc:
+        raise RdfSyntaxError(f"The quads to write do not parse: {exc}") from exc
 
 
 def _data_block(verb: str, quads: list[ox.Quad]) -> str:

@@ -74,6 +74,12 @@ class ReplaceResult:
     graphs: list[str] = field(default_factory=list)
 
 
+@dataclass
+class ApplyResult:
+    added: int
+    removed: int
+
+
 class GraphStore(Protocol):
     """One store of quads with a SPARQL 1.1 engine. Every write is atomic: all of it or nothing."""
 
@@ -122,6 +128,12 @@ class GraphStore(Protocol):
 
     def add_quads(self, quads: Iterable[Quad]) -> int:
         """Adds quads atomically; returns how many were given."""
+        ...
+
+    def apply(self, *, remove: bytes = b"", add: bytes = b"") -> ApplyResult:
+        """One transaction over any graphs: removes the quads of the N-Quads document ``remove``, then adds those
+        of ``add`` (all of it or nothing). N-Quads keeps bulk writes (contributions) free of a Python object per
+        term. ``remove`` may not hold blank nodes; quads it names that are not there are ignored."""
         ...
 
     def drop_graph(self, graph: str | None) -> bool:
