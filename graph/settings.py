@@ -33,6 +33,15 @@ class Settings(BaseSettings):
     query_threads: int = Field(default=8, ge=1, le=256, description="Threads that evaluate SPARQL queries.")
     query_timeout: float = Field(default=30.0, gt=0, description="Seconds a public query may run.")
     max_body_bytes: int = Field(default=50 * 1024 * 1024, ge=1024, description="Largest accepted request body.")
+    contribution_max_bytes: int = Field(
+        default=50 * 1024 * 1024, ge=1024, description="Largest contribution accepted (POST /api/v1/contributions)."
+    )
+    contribution_max_records: int = Field(
+        default=20_000, ge=1, description="Most records (organisations and datasets) in one contribution."
+    )
+    contribution_licence: str = Field(
+        default="CC-BY-4.0", description="Licence of a contribution that names none (an SPDX id, name or URL)."
+    )
     stream_buffer_bytes: int = Field(
         default=64 * 1024,
         ge=1024,
