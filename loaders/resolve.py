@@ -53,9 +53,13 @@ COUNTRY_SYNONYMS: dict[str, str] = {
 }
 
 
+#: Letters NFKD does not split into a base letter and an accent.
+_FOLD = str.maketrans({"ł": "l", "đ": "d", "ø": "o", "æ": "ae", "œ": "oe", "ı": "i", "þ": "th", "ð": "d"})
+
+
 def normalise(text: str) -> str:
-    """Case-, accent- and spacing-insensitive key ("Österreich " -> "osterreich")."""
-    decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
+    """Case-, accent- and spacing-insensitive key ("Österreich " -> "osterreich", "Spółdzielnia" -> "spoldzielnia")."""
+    decomposed = unicodedata.normalize("NFKD", text.strip().casefold().translate(_FOLD))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return re.sub(r"\s+", " ", stripped.replace("’", "'"))
 
@@ -92,3 +96,50 @@ def country_iri(iris: Iris, text: str) -> tuple[str | None, Candidates]:
         return None, []
     near = difflib.get_close_matches(key, [k for k in index if len(k) > 3], n=5, cutoff=0.85)
     return None, sorted({_country(iris, c) for k in near for c in index[k]})
+
+
+@lru_cache(maxsize=1)
+def _legal_form_index() -> tuple[dict[str, str], dict[tuple[str, str], frozenset[str]], frozenset[str]]:
+    """(code -> country, (country, normalised name or abbreviation) -> codes, inactive codes) from the bundled CSV."""
+    from loaders.sources import legal_forms as elf  # the CSV columns live there
+
+    country_of: dict[str, str] = {}
+    names: dict[tuple[str, str], set[str]] = defaultdict(set)
+    inactive: set[str] = set()
+    for code, rows in elf.rows_by_code().items():
+        country = rows[0][elf.COUNTRY].strip().upper()
+        country_of[code] = country
+        if rows[0][elf.STATUS] == "INAC":
+            inactive.add(code)
+        for row in rows:
+            labels = [row[elf.LOCAL_NAME], row[elf.TRANSLITERATED]]
+            labels += elf.abbreviations(row[elf.ABBREVIATIONS])
+            labels += elf.abbreviations(row[elf.ABBREVIATIONS_TRANSLITERATED])
+            for label in labels:
+                if label.strip():
+                    names[(country, normalise(label))].add(code)
+    return country_of, {key: frozenset(codes) for key, codes in names.items()}, frozenset(inactive)
+
+
+def legal_form_iri(iris: Iris, text: str, country_alpha2: str | None = None) -> tuple[str | None, Candidates]:
+    """Our legal-form IRI for an ELF code, or for a local name or abbreviation of a form of that country
+    ("Co-operative Society", "eG", "SCOP" ...). When a name fits several forms and exactly one is active,
+    that one is returned; otherwise all of them are candidates."""
+    country_of, names, inactive = _legal_form_index()
+    raw = (text or "").strip()
+    if raw.upper() in country_of:
+        return iris.thing("legal-form", raw.upper()), []
+    key = normalise(raw)
+    if not key:
+        return None, []
+    country = (country_alpha2 or "").strip().upper()
+    if country:
+        codes = set(names.get((country, key), ()))
+    else:
+        codes = {code for (_, name), found in names.items() if name == key for code in found}
+    if not codes:
+        return None, []
+    active = codes - inactive
+    if len(codes) == 1 or len(active) == 1:
+        return iris.thing("legal-form", next(iter(active or codes))), []
+    return None, sorted(iris.thing("legal-form", code) for code in codes)
