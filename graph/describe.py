@@ -2,7 +2,8 @@
 
 Shared by ``/doc/`` (HTML and RDF) and the JSON-LD API. A resource's description is every triple whose
 subject is the resource or one of its skolem children (IRIs under ``{iri}/``: sites, addresses,
-registrations, policies) reachable from it, plus the closure over blank nodes should any exist. Children
+registrations, policies) reachable from it, plus the closure over blank nodes (and skolem IRIs under
+``/.well-known/genid/``) should any exist. Children
 are found by following links, not by scanning subjects by prefix, so a lookup costs a handful of index
 reads whatever the store's size. Values reach the engine as bindings or validated IRIs, never as text.
 
@@ -38,6 +39,8 @@ DCT = "http://purl.org/dc/terms/"
 FOAF = "http://xmlns.com/foaf/0.1/"
 PROV = "http://www.w3.org/ns/prov#"
 
+#: Skolem IRIs (RDF 1.1) stand for blank nodes of third-party files; they belong to whoever links to them.
+GENID = "/.well-known/genid/"
 #: Label properties, most preferred first.
 LABEL_PROPERTIES = (SKOS + "prefLabel", RDFS + "label", DCT + "title", FOAF + "name")
 
@@ -74,7 +77,10 @@ class GraphProvenance(NamedTuple):
 
 
 def _is_child(node: Node, prefix: str) -> bool:
-    return isinstance(node, BNode) or (isinstance(node, URIRef) and str(node).startswith(prefix))
+    """A node described as part of the resource: under its IRI, a blank node, or a skolem IRI standing for one."""
+    if isinstance(node, BNode):
+        return True
+    return isinstance(node, URIRef) and (str(node).startswith(prefix) or GENID in str(node))
 
 
 def described_subjects(store: GraphStore, iri: str) -> dict[Node, list[Triple]]:
@@ -222,3 +228,12 @@ def labels(store: GraphStore, iris: Iterable[str | URIRef], *, language: str = "
 def label_of(store: GraphStore, iri: str, *, language: str = "en") -> str | None:
     """One IRI's label, or None."""
     return labels(store, [iri], language=language).get(iri)
+
+
+def referrers(store: GraphStore, iri: str, *, limit: int = 100) -> list[tuple[Node, Node]]:
+    """Up to ``limit`` (subject, predicate) pairs of other resources that link to ``iri`` (for browsing)."""
+    rows = store.select(f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o }} LIMIT {int(limit) * 2}", bindings={"o": URIRef(iri)})
+    prefix = iri.rstrip("/") + "/"
+    pairs = [(row["s"], row["p"]) for row in rows
+             if isinstance(row["s"], URIRef) and not str(row["s"]).startswith(prefix) and str(row["s"]) != iri]
+    return list(dict.fromkeys(pairs))[:limit]
