@@ -14,6 +14,11 @@ def ontology_and_reference() -> list[Source]:
 def organisation_sources() -> list[Source]:
     """Bundled organisation sources (skipped by ``ourdata init --no-organisations``)."""
     sources: list[Source] = []
+    from loaders.sources.coops_uk import CoopsUk
+    from loaders.sources.data_institutions import DataInstitutionsSeed
+    from loaders.sources.transformap import TransforMap
+
+    sources += [DataInstitutionsSeed(), CoopsUk(), TransforMap()]
     return sources
 
 
