@@ -8,7 +8,15 @@ from pathlib import Path
 import pytest
 from rdflib import BNode, Dataset, URIRef
 
-from graph.describe import describe, graphs_holding, label_of, labels, last_modified, statement_sources
+from graph.describe import (
+    describe,
+    graphs_holding,
+    label_of,
+    labels,
+    last_modified,
+    referrers,
+    statement_sources,
+)
 from graph.embedded import EmbeddedStore
 from graph.formats import RDF_BY_NAME
 
@@ -102,3 +110,24 @@ def test_labels_fall_back_to_other_languages(memory_store: EmbeddedStore) -> Non
     # same language rank: property order decides (prefLabel before rdfs:label); untagged beats other languages
     assert labels(memory_store, ["https://ex.org/a", "https://ex.org/b"]) == {
         "https://ex.org/a": "Hallo", "https://ex.org/b": "Plain"}
+
+
+def test_skolem_iris_count_as_part_of_the_resource(memory_store: EmbeddedStore) -> None:
+    genid = BASE + ".well-known/genid/policy/b1"
+    memory_store.load(f"""<{BASE}id/licence/x> <http://www.w3.org/ns/odrl/2/hasPolicy> <{genid}> .
+<{genid}> <http://www.w3.org/ns/odrl/2/permission> <{genid}-p> .
+<{BASE}id/licence/y> <http://www.w3.org/2004/02/skos/core#related> <{BASE}id/licence/x> .""".encode(),
+                      RDF_BY_NAME["ntriples"], graph=BASE + "graph/reference/licences")
+    subjects = {str(s) for s, _, _ in describe(memory_store, BASE + "id/licence/x")}
+    assert subjects == {BASE + "id/licence/x", genid}
+    assert referrers(memory_store, BASE + "id/licence/x") == [
+        (URIRef(BASE + "id/licence/y"), URIRef("http://www.w3.org/2004/02/skos/core#related"))]
+
+
+def test_referrers_leave_out_the_resource_s_own_parts(store: EmbeddedStore) -> None:
+    linked = {str(s) for s, _ in referrers(store, BASE + "id/country/gb")}
+    assert linked == {DELTA}
+    # the site links to its address, but from the site's own page that link is a part, not a referrer
+    assert referrers(store, DELTA + "/site/registered/address") != []
+    site = URIRef("http://www.w3.org/ns/org#hasRegisteredSite")
+    assert referrers(store, DELTA + "/site/registered") == [(URIRef(DELTA), site)]
