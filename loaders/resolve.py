@@ -143,3 +143,94 @@ def legal_form_iri(iris: Iris, text: str, country_alpha2: str | None = None) -> 
     if len(codes) == 1 or len(active) == 1:
         return iris.thing("legal-form", next(iter(active or codes))), []
     return None, sorted(iris.thing("legal-form", code) for code in codes)
+
+
+#: Short names people write for the common data licences (alphanumeric keys, see :func:`_licence_key`).
+LICENCE_ALIASES: dict[str, tuple[str, ...]] = {
+    "odbl": ("ODbL-1.0",), "pddl": ("PDDL-1.0",), "odcby": ("ODC-By-1.0",), "odcattribution": ("ODC-By-1.0",),
+    "cc0": ("CC0-1.0",), "pdm": ("CC-PDM-1.0",), "publicdomainmark": ("CC-PDM-1.0",),
+    "ogl": ("OGL-UK-1.0", "OGL-UK-2.0", "OGL-UK-3.0"), "ogl1": ("OGL-UK-1.0",), "ogl2": ("OGL-UK-2.0",),
+    "ogl3": ("OGL-UK-3.0",), "ogl10": ("OGL-UK-1.0",), "ogl20": ("OGL-UK-2.0",), "ogl30": ("OGL-UK-3.0",),
+    "opengovernmentlicense": ("OGL-UK-1.0", "OGL-UK-2.0", "OGL-UK-3.0"),
+}
+
+
+def _licence_key(text: str) -> str:
+    """'CC BY 4.0', 'cc-by-4.0' and 'CC BY v4.0' -> 'ccby40'; 'licence' and 'license' compare equal."""
+    key = normalise(text).replace("licence", "license")
+    key = re.sub(r"\bv(?:ersion)?\s*(?=\d)", "", key)
+    return re.sub(r"[^a-z0-9]", "", key)
+
+
+def _url_key(url: str) -> str:
+    """A licence URL without scheme, 'www.', '/legalcode', '/deed.xx', '.html' or a trailing slash."""
+    key = normalise(url)
+    key = re.sub(r"^[a-z]+://", "", key).removeprefix("www.")
+    key = re.sub(r"(\.html?|\.txt|\.json)$", "", key.rstrip("/"))
+    key = re.sub(r"/(legalcode|deed)(\.[a-z-]+)?$", "", key)
+    return key.rstrip("/")
+
+
+@lru_cache(maxsize=1)
+def _licence_index() -> tuple[dict[str, str], dict[str, frozenset[str]], dict[str, frozenset[str]]]:
+    """(exact SPDX id lower-cased -> id, name/id key -> ids, URL key -> ids) from the bundled files."""
+    from loaders.sources.licences import crosswalk, spdx_licences
+
+    exact: dict[str, str] = {}
+    keys: dict[str, set[str]] = defaultdict(set)
+    urls: dict[str, set[str]] = defaultdict(set)
+    for spdx_id, entry in spdx_licences().items():
+        exact[spdx_id.casefold()] = spdx_id
+        keys[_licence_key(spdx_id)].add(spdx_id)
+        keys[_licence_key(entry["name"])].add(spdx_id)
+        urls[_url_key("http://spdx.org/licenses/" + spdx_id)].add(spdx_id)
+        if entry.get("url"):
+            urls[_url_key(entry["url"])].add(spdx_id)
+    for row in crosswalk():
+        for column in ("licence_iri", "rdflicense_iri"):
+            if row[column]:
+                urls[_url_key(row[column])].add(row["spdx_id"])
+    for alias, ids in LICENCE_ALIASES.items():
+        keys[alias] = set(ids)
+    return (exact, {k: frozenset(v) for k, v in keys.items()}, {k: frozenset(v) for k, v in urls.items()})
+
+
+def licence_iri(iris: Iris, text: str) -> tuple[str | None, Candidates]:
+    """Our licence IRI for an SPDX id, a licence URL (http or https, with or without 'www.', '/legalcode' or
+    a trailing slash; the SPDX, licensor or RDFLicense IRI; our own IRI) or a licence name ("CC BY 4.0",
+    "Open Government Licence v3.0", "ODbL"). Versionless names ("CC BY", "OGL") give candidates."""
+    from loaders.sources.licences import licence_slug
+
+    def iri(spdx_id: str) -> str:
+        return iris.thing("licence", licence_slug(spdx_id))
+
+    def answer(ids: frozenset[str] | set[str]) -> tuple[str | None, Candidates]:
+        if len(ids) == 1:
+            return iri(next(iter(ids))), []
+        return None, sorted(iri(i) for i in ids)
+
+    raw = (text or "").strip()
+    if not raw:
+        return None, []
+    exact, keys, urls = _licence_index()
+    ours = iris.base + "id/licence/"
+    if raw.startswith(ours):
+        slug = raw.removeprefix(ours).rstrip("/")
+        found = {i for i in exact.values() if licence_slug(i) == slug}
+        return answer(found) if found else (None, [])
+    if raw.casefold() in exact:
+        return iri(exact[raw.casefold()]), []
+    if re.match(r"^[a-z]+://", raw, re.IGNORECASE) or raw.lower().startswith("www."):
+        url = _url_key(raw)
+        if url in urls:
+            return answer(urls[url])
+        return answer({i for k, ids in urls.items() if k.startswith(url + "/") for i in ids})
+    key = _licence_key(raw)
+    if key in keys:
+        return answer(keys[key])
+    if key and not key[-1].isdigit():  # a versionless name: every version is a candidate
+        versions = {i for k, ids in keys.items() if re.fullmatch(re.escape(key) + r"\d+", k) for i in ids}
+        if versions:
+            return answer(versions) if len(versions) > 1 else (None, sorted(iri(i) for i in versions))
+    near = difflib.get_close_matches(key, list(keys), n=5, cutoff=0.9)
+    return None, sorted({iri(i) for k in near for i in keys[k]})
