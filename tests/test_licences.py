@@ -17,7 +17,7 @@ from loaders.importer import import_source
 from loaders.resolve import licence_iri
 from loaders.sources import licences as lic
 from loaders.sources.licence_policies import OVERLAY_FILE, corrected, corrections, rdflicense_rules
-from loaders.sources.reference_common import CC
+from loaders.sources.reference_common import CC, parse_rdf
 
 IRIS = Iris("https://ourdata.coop/")
 SCHEME = checked_iri(IRIS.definition("licence"))
@@ -186,7 +186,7 @@ def test_no_blank_nodes(store: EmbeddedStore) -> None:
 def test_every_overlay_correction_says_why_and_changes_something() -> None:
     fixes = corrections()
     assert fixes and all(len(fix.why) > 40 for fix in fixes)
-    upstream = lic.parse(lic.POLICIES_FILE, "turtle")
+    upstream = parse_rdf(lic.POLICIES_FILE, "turtle")
     rdflicense = {row["spdx_id"]: URIRef(row["rdflicense_iri"]) for row in lic.crosswalk() if row["rdflicense_iri"]}
     for fix in fixes:
         before = rdflicense_rules(upstream, rdflicense[fix.licence])

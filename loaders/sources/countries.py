@@ -17,7 +17,7 @@ from rdflib.namespace import DCTERMS, RDF, SKOS
 from graph.iris import Iris
 from graph.store import Triple
 from loaders.sources.base import Built, SourceInfo
-from loaders.sources.reference_common import EU_COUNTRY, country_labels, data_file, read_csv, scheme_triples
+from loaders.sources.reference_common import EU_COUNTRY, SPDX, country_labels, data_file, read_csv, scheme_triples
 
 REGIONS_DIR = data_file("regions")
 LEVELS = ("m49_region", "m49_sub_region", "m49_intermediate_region")
@@ -34,7 +34,7 @@ class Countries:
         name="countries",
         family="reference",
         title="Countries (ISO 3166-1) and regions (UN M49, EU, EEA)",
-        licence="http://spdx.org/licenses/LGPL-2.1-only",
+        licence=SPDX + "LGPL-2.1-only",
         attribution="Country codes and names from Debian iso-codes via pycountry (LGPL-2.1); "
                     "region groupings from the UN M49 standard and EU/EEA membership.",
         source_url="https://pypi.org/project/pycountry/",

@@ -22,7 +22,7 @@ from graph.iris import Iris
 from graph.store import Triple
 from loaders.sources.base import Built, SourceInfo
 from loaders.sources.legal_form_kinds import kinds
-from loaders.sources.reference_common import GLEIF_ELF, boolean, data_file, read_csv, scheme_triples
+from loaders.sources.reference_common import GLEIF_ELF, SPDX, boolean, data_file, read_csv, scheme_triples
 
 ELF_FILE = data_file("gleif-elf-code-list", "elf-code-list-v1.6-2026-02-19.csv")
 GLEIF_ELF_ONTOLOGY = Namespace("https://www.gleif.org/ontology/EntityLegalForm/")
@@ -68,7 +68,7 @@ class LegalForms:
         name="legal-forms",
         family="reference",
         title="ISO 20275 Entity Legal Forms (GLEIF ELF code list v1.6, 2026-02-19)",
-        licence="http://creativecommons.org/publicdomain/zero/1.0/",
+        licence=SPDX + "CC0-1.0",
         attribution="Entity Legal Forms code list (ISO 20275) published by the Global Legal Entity Identifier "
                     "Foundation (GLEIF), free of charge under GLEIF's CC0 open-data terms.",
         source_url="https://www.gleif.org/en/about-lei/code-lists/iso-20275-entity-legal-forms-code-list",

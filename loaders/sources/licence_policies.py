@@ -23,7 +23,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 
 from graph.errors import BadRequest
 from graph.store import Triple
-from loaders.sources.reference_common import CC, ODRL, data_file
+from loaders.sources.reference_common import CC, ODRL, data_file, parse_rdf
 
 OVERLAY_FILE = data_file("licence-overlay", "licence-overlay.ttl")
 FIX = Namespace("urn:ourdata:licence-overlay#")
@@ -54,13 +54,6 @@ class Correction:
     why: str
 
 
-def parse(path: Path, fmt: str, public_id: str | None = None) -> Graph:
-    try:
-        return Graph().parse(path, format=fmt, publicID=public_id)
-    except Exception as exc:  # rdflib raises many kinds for bad input
-        raise BadRequest(f"Cannot parse {path.name}: {exc}") from exc
-
-
 def rdflicense_rules(graph: Graph, policy: URIRef) -> Rules:
     """The actions of one RDFLicense policy (permissions carry the duties)."""
     rules = Rules(derived_from=policy)
@@ -86,7 +79,7 @@ def ccrel_rules(graph: Graph, licence: URIRef) -> Rules:
 
 def corrections(path: Path = OVERLAY_FILE) -> list[Correction]:
     """The overlay's corrections; BadRequest when one lacks a licence, a change or a reason."""
-    graph = parse(path, "turtle", OVERLAY_BASE)
+    graph = parse_rdf(path, "turtle", OVERLAY_BASE)
     found: list[Correction] = []
     for node in set(graph.subjects(FIX.licence, None)):
         licence = graph.value(node, FIX.licence)

@@ -29,12 +29,20 @@ from loaders.sources.licence_policies import (
     ccrel_rules,
     corrected,
     corrections,
-    parse,
     policy_triples,
     rdflicense_rules,
     skolemised,
 )
-from loaders.sources.reference_common import ODRL, SPDX, boolean, data_file, od, read_csv, scheme_triples
+from loaders.sources.reference_common import (
+    ODRL,
+    SPDX,
+    boolean,
+    data_file,
+    od,
+    parse_rdf,
+    read_csv,
+    scheme_triples,
+)
 
 SPDX_FILE = data_file("spdx-license-list", "spdx.json")
 FLAGS_FILE = data_file("spdx-license-list", "spdx-flags.csv")
@@ -77,7 +85,7 @@ class Licences:
         name="licences",
         family="reference",
         title="Licences: the SPDX License List 3.28.0 and ODRL policies for open-data licences",
-        licence="http://spdx.org/licenses/W3C-20150513",
+        licence=SPDX + "W3C-20150513",
         attribution="SPDX License List (SPDX workgroup, CC0-1.0); ODRL policies from the RDFLicense dataset "
                     "(Rodríguez-Doncel, Villata, Gómez-Pérez) as maintained by the W3C ODRL Community Group "
                     "(W3C Software and Document License), with our corrections; Creative Commons ccREL "
@@ -129,7 +137,7 @@ class Licences:
     @staticmethod
     def _policies(iris: Iris, licences: dict[str, dict[str, Any]], problems: list[dict[str, Any]]) -> list[Triple]:
         """Upstream RDFLicense and ccREL descriptions as published, and our corrected policy per data licence."""
-        upstream = parse(POLICIES_FILE, "turtle")
+        upstream = parse_rdf(POLICIES_FILE, "turtle")
         fixes = corrections()
         known = {row["spdx_id"] for row in crosswalk()}
         problems += [{"message": "overlay corrects a licence that has no policy", "column": "fix:licence",
@@ -153,7 +161,7 @@ class Licences:
                 described.add(policy)
                 rules = rdflicense_rules(upstream, policy)
             if row["cc_rdf_file"]:
-                ccrel = parse(CCREL_DIR / row["cc_rdf_file"], "xml")
+                ccrel = parse_rdf(CCREL_DIR / row["cc_rdf_file"], "xml")
                 triples += list(ccrel)  # type: ignore[arg-type]  # ccREL files have no blank nodes
                 rules = rules or ccrel_rules(ccrel, licensor)
             if rules is None:
@@ -168,4 +176,4 @@ class Licences:
 
 def ccrel_graph(file_name: str) -> Graph:
     """One bundled ccREL file (for cross-checks)."""
-    return parse(CCREL_DIR / file_name, "xml")
+    return parse_rdf(CCREL_DIR / file_name, "xml")

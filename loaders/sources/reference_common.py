@@ -13,7 +13,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 import pycountry
-from rdflib import Literal, Namespace, URIRef
+from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 
 from graph.errors import BadRequest
@@ -62,6 +62,14 @@ def scheme_triples(scheme: str, title: str, description: str) -> list[Triple]:
     return [(node, RDF.type, SKOS.ConceptScheme), (node, DCTERMS.title, Literal(title, lang="en")),
             (node, SKOS.prefLabel, Literal(title, lang="en")),
             (node, DCTERMS.description, Literal(description, lang="en"))]
+
+
+def parse_rdf(path: Path, fmt: str, public_id: str | None = None) -> Graph:
+    """One bundled RDF file; BadRequest when it does not parse."""
+    try:
+        return Graph().parse(path, format=fmt, publicID=public_id)
+    except Exception as exc:  # rdflib raises many kinds for bad input
+        raise BadRequest(f"Cannot parse {path.name}: {exc}") from exc
 
 
 def read_csv(path: Path) -> Iterator[dict[str, str]]:
