@@ -1,8 +1,8 @@
 """Readable names for the vocabulary terms a resource page shows, when the store has no label for them.
 
-Labels found in the store (the ontology and vocabulary graphs) win; this table covers the common W3C/EU
-terms we use; anything else gets its local name split into words ("hasRegisteredSite" -> "Has registered
-site"), so a page never shows a bare vocabulary IRI as a heading.
+This table, worded for our readers, covers the common W3C/EU terms we use; other terms take their label
+from the store (the ontology and vocabulary graphs), else their local name split into words
+("hasRegisteredSite" -> "Has registered site"), so a page never shows a bare vocabulary IRI as a heading.
 
 >>> humanise("hasRegisteredSite")
 'Has registered site'
@@ -63,7 +63,7 @@ LABELS: dict[str, str] = {
     _P["rov"] + "registration": "Registration",
     _P["dct"] + "title": "Title",
     _P["dct"] + "description": "Description",
-    _P["dct"] + "spatial": "Country or region",
+    _P["dct"] + "spatial": "Place",
     _P["dct"] + "publisher": "Publisher",
     _P["dct"] + "license": "Licence",
     _P["dct"] + "source": "Source",
@@ -152,8 +152,19 @@ def is_vocabulary_term(iri: str) -> bool:
 
 
 def term_label(iri: str, store_labels: dict[str, str]) -> str:
-    """A heading for a predicate or class: the store's label, our table, or its humanised local name."""
+    """A heading for a predicate or class: our table (worded for this product's readers), the store's
+    label (ontology and vocabulary graphs), or its humanised local name."""
+    if iri in LABELS:
+        return LABELS[iri]
     if iri in store_labels:
         text = store_labels[iri]
         return text[:1].upper() + text[1:]
-    return LABELS.get(iri) or humanise(local_name(iri))
+    return humanise(local_name(iri))
+
+
+#: Properties whose values are web addresses worth showing as such when they have no label.
+SHOW_ADDRESS = frozenset({
+    _P["foaf"] + "homepage", _P["foaf"] + "page", _P["dct"] + "source", _P["rdfs"] + "seeAlso",
+    _P["dcat"] + "downloadURL", _P["dcat"] + "accessURL", _P["dcat"] + "landingPage", _P["prov"] + "wasDerivedFrom",
+    _P["skos"] + "exactMatch", _P["skos"] + "closeMatch", _P["owl"] + "sameAs",
+})

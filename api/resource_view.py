@@ -15,11 +15,12 @@ from urllib.parse import quote
 
 from rdflib.term import BNode, Literal, URIRef
 
-from api.predicate_labels import humanise, is_vocabulary_term, local_name, term_label
+from api.predicate_labels import SHOW_ADDRESS, humanise, is_vocabulary_term, local_name, term_label
 from graph.describe import (
     LABEL_PROPERTIES,
     StatementSource,
     described_subjects,
+    equivalents,
     graph_provenance,
     labels,
     referrers,
@@ -136,12 +137,11 @@ def _date(value: object) -> str | None:
 
 
 def _fallback_text(iri: str, iris: Iris) -> str:
-    """Readable text for an IRI without a label."""
-    if iri.startswith(iris.base + "id/"):
-        return local_name(iri)
-    if is_vocabulary_term(iri):
+    """Readable text for an IRI without a label: a vocabulary term's words, else its last segment (the full
+    IRI stays in the link and its title)."""
+    if is_vocabulary_term(iri) and not iri.startswith(iris.base):
         return humanise(local_name(iri))
-    return iri
+    return local_name(iri) or iri
 
 
 def build_page(store: GraphStore, iris: Iris, iri: str, statements: list[StatementSource],
@@ -162,15 +162,24 @@ def build_page(store: GraphStore, iris: Iris, iri: str, statements: list[Stateme
     ordered = sorted(provenance, key=lambda g: ((provenance[g].title or g).lower(), g))
     numbers = {g: n for n, g in enumerate(ordered, start=1)}
     wanted |= {p.licence for p in provenance.values() if p.licence}
-    names = labels(store, wanted)
+    same = equivalents(store, [w for w in wanted if not w.startswith(iris.base)], under=iris.base + "id/")
+    names = labels(store, wanted | set(same.values()))
     own_names = _own_names(statements, subjects)
 
-    def text_of(node: Node) -> str:
-        return names.get(str(node)) or _fallback_text(str(node), iris)
+    def text_of(node: Node, predicate: str = "") -> str:
+        iri = str(node)
+        if iri in names:
+            return names[iri]
+        if iri in same:
+            return names.get(same[iri]) or local_name(same[iri])
+        return iri if predicate in SHOW_ADDRESS else _fallback_text(iri, iris)
+
+    def href_of(iri: str) -> str:
+        return link(same.get(iri, iri))
 
     sources = [SourceView(n, g, link(g), provenance[g].title or local_name(g), provenance[g].source,
                           provenance[g].licence, text_of(URIRef(provenance[g].licence)) if provenance[g].licence
-                          else None, link(provenance[g].licence) if provenance[g].licence else None,
+                          else None, href_of(provenance[g].licence) if provenance[g].licence else None,
                           _date(provenance[g].modified), provenance[g].attribution)
                for g, n in sorted(numbers.items(), key=lambda item: item[1])]
 
@@ -181,7 +190,7 @@ def build_page(store: GraphStore, iris: Iris, iri: str, statements: list[Stateme
         if numbers[st.graph] not in by_predicate[st.o]:
             by_predicate[st.o].append(numbers[st.graph])
 
-    def value_view(node: Node, source_numbers: list[int]) -> ValueView:
+    def value_view(node: Node, source_numbers: list[int], predicate: str) -> ValueView:
         if isinstance(node, Literal):
             note = node.language or (local_name(str(node.datatype)) if node.datatype else None)
             return ValueView(str(node), note=note, sources=sorted(source_numbers))
@@ -190,7 +199,8 @@ def build_page(store: GraphStore, iris: Iris, iri: str, statements: list[Stateme
                              iri=str(node) if isinstance(node, URIRef) else None, sources=sorted(source_numbers))
         if isinstance(node, BNode):
             return ValueView("(anonymous)", sources=sorted(source_numbers))
-        return ValueView(text_of(node), href=link(str(node)), iri=str(node), sources=sorted(source_numbers))
+        return ValueView(text_of(node, predicate), href=href_of(str(node)), iri=str(node),
+                         sources=sorted(source_numbers))
 
     def _section_heading(node: Node) -> str:
         via = pointing.get(node)
@@ -207,7 +217,7 @@ def build_page(store: GraphStore, iris: Iris, iri: str, statements: list[Stateme
         order = sorted(predicates, key=lambda p: (LEADING.index(p) if p in LEADING else len(LEADING),
                                                   term_label(p, names).lower()))
         for predicate in order:
-            values = [value_view(o, nums) for o, nums in predicates[predicate].items()]
+            values = [value_view(o, nums, predicate) for o, nums in predicates[predicate].items()]
             values.sort(key=lambda v: v.text.lower())
             facts.append(FactView(term_label(predicate, names), predicate, link(predicate), values))
         is_main = subject == URIRef(iri)

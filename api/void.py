@@ -23,7 +23,7 @@ from api.predicate_labels import PREFIXES
 from api.rdf_response import serialize_graph
 from api.resource_docs import HTML, HTML_TYPE, Representation, negotiate, store_clock
 from api.resource_view import LinkMapper
-from graph.describe import GraphProvenance, graph_provenance, labels
+from graph.describe import GraphProvenance, equivalents, graph_provenance, labels
 from graph.formats import RDF_BY_NAME
 from graph.iris import Iris
 from graph.store import GraphStore
@@ -42,6 +42,7 @@ class SubsetFacts:
     triples: int
     provenance: GraphProvenance
     licence_label: str | None
+    licence_ours: str | None  # our description of the licence, when the source names it by another IRI
 
 
 @dataclass(frozen=True)
@@ -96,10 +97,16 @@ class _FactsCache:
 def _compute(store: GraphStore, iris: Iris, version: int) -> DatasetFacts:
     infos = [info for info in store.graph_infos() if info.iri is not None]
     provenance = {info.iri: graph_provenance(store, info.iri, iris.meta_graph) for info in infos if info.iri}
-    licence_labels = labels(store, [p.licence for p in provenance.values() if p.licence])
-    subsets = tuple(SubsetFacts(info.iri, info.triples, provenance[info.iri],
-                                licence_labels.get(provenance[info.iri].licence or ""))
-                    for info in infos if info.iri)
+    licences = [p.licence for p in provenance.values() if p.licence]
+    ours = equivalents(store, licences, under=iris.base + "id/")  # sources name licences by their SPDX IRI
+    names = labels(store, licences + list(ours.values()))
+
+    def subset(graph: str, triples: int) -> SubsetFacts:
+        licence = provenance[graph].licence or ""
+        return SubsetFacts(graph, triples, provenance[graph], names.get(licence) or names.get(ours.get(licence, "")),
+                           ours.get(licence))
+
+    subsets = tuple(subset(info.iri, info.triples) for info in infos if info.iri)
     example = store.select(f"SELECT ?s WHERE {{ ?s a <{ORG_FORMAL}> }} LIMIT 1")
     dates = [s.provenance.modified for s in subsets if s.provenance.modified is not None]
     return DatasetFacts(version=version, total=store.count(), subsets=subsets, vocabularies=vocabularies(store, iris),

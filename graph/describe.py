@@ -44,6 +44,8 @@ GENID = "/.well-known/genid/"
 #: Label properties, most preferred first.
 LABEL_PROPERTIES = (SKOS + "prefLabel", RDFS + "label", DCT + "title", FOAF + "name")
 
+#: Links from our resources to the same thing elsewhere (an SPDX licence, a GLEIF legal form, ...).
+EQUIVALENCE_PROPERTIES = (SKOS + "exactMatch", "http://www.w3.org/2002/07/owl#sameAs")
 #: Children deeper than this are not followed (skolem trees are 2-3 levels deep; this bounds a bad cycle).
 MAX_DEPTH = 6
 #: How many IRIs one label query asks about.
@@ -204,15 +206,7 @@ def labels(store: GraphStore, iris: Iterable[str | URIRef], *, language: str = "
     best: dict[str, tuple[tuple[int, int, str], str]] = {}
     # VALUES on the subject only: a second VALUES on the property made the planner scan (70x slower, measured)
     properties = ", ".join(f"<{p}>" for p in LABEL_PROPERTIES)
-    for start in range(0, len(wanted), LABEL_BATCH):
-        chunk = []
-        for value in wanted[start : start + LABEL_BATCH]:
-            try:
-                chunk.append(checked_iri(value))
-            except BadRequest:  # an IRI the engine refuses simply has no label
-                continue
-        if not chunk:
-            continue
+    for chunk in _checked_chunks(wanted):
         query = (f"SELECT ?x ?p ?l WHERE {{ VALUES ?x {{ {' '.join(chunk)} }} ?x ?p ?l "
                  f"FILTER(?p IN ({properties}) && isLiteral(?l)) }}")
         for row in store.select(query):
@@ -237,3 +231,34 @@ def referrers(store: GraphStore, iri: str, *, limit: int = 100) -> list[tuple[No
     pairs = [(row["s"], row["p"]) for row in rows
              if isinstance(row["s"], URIRef) and not str(row["s"]).startswith(prefix) and str(row["s"]) != iri]
     return list(dict.fromkeys(pairs))[:limit]
+
+
+def _checked_chunks(values: list[str]) -> Iterable[list[str]]:
+    for start in range(0, len(values), LABEL_BATCH):
+        chunk = []
+        for value in values[start : start + LABEL_BATCH]:
+            try:
+                chunk.append(checked_iri(value))
+            except BadRequest:  # an IRI the engine refuses has no equivalent either
+                continue
+        if chunk:
+            yield chunk
+
+
+def equivalents(store: GraphStore, iris: Iterable[str | URIRef], *, under: str) -> dict[str, str]:
+    """For external IRIs, the resource of ours (IRI starting with ``under``) that is the same thing, if any.
+
+    Sources often name a licence by its SPDX IRI; our licence concept says ``skos:exactMatch`` to it, so a
+    page can show our label and link to our description instead of a bare IRI.
+    """
+    wanted = [str(i) for i in dict.fromkeys(iris) if not str(i).startswith(under)]
+    properties = ", ".join(f"<{p}>" for p in EQUIVALENCE_PROPERTIES)
+    found: dict[str, str] = {}
+    for chunk in _checked_chunks(wanted):
+        query = (f"SELECT ?x ?ours WHERE {{ VALUES ?x {{ {' '.join(chunk)} }} ?ours ?p ?x "
+                 f"FILTER(?p IN ({properties}) && isIRI(?ours)) }}")
+        for row in store.select(query):
+            ours = str(row["ours"])
+            if ours.startswith(under) and str(row["x"]) not in found:
+                found[str(row["x"])] = ours
+    return found

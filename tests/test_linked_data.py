@@ -220,7 +220,8 @@ def test_html_shows_labels_links_and_provenance(http: httpx.Client, server: tupl
     html = http.get(DELTA_DOC, headers={"Accept": "text/html"}).text
     page = read_html(html)
     text = page.visible
-    for label in ("Delta Data Co-op", "United Kingdom", "Registered society", "Legal form", "Postcode", "M1 1AA"):
+    for label in ("Delta Data Co-op", "United Kingdom", "Registered society", "Legal form", "Postcode", "M1 1AA",
+                  "Place"):
         assert label in text, label
     # related resources appear by label, never as raw IRIs, and link to their pages on this host
     for iri in (BASE + "id/country/gb", BASE + "id/legal-form/ZZGG", "http://www.w3.org/ns/regorg#orgType"):
@@ -233,6 +234,9 @@ def test_html_shows_labels_links_and_provenance(http: httpx.Client, server: tupl
                      "Contains data from the Example register, CC BY 4.0."):
         assert fragment in text, fragment
     assert url + "/doc/licence/CC-BY-4.0" in page.links
+    # a licence named by its SPDX IRI is shown with our label and links to our description of it
+    assert "Open Data Commons Open Database License v1.0" in text
+    assert url + "/doc/licence/ODbL-1.0" in page.links
     # embedded JSON-LD states the same as the Turtle document
     embedded = Graph().parse(data=page.scripts[0], format="json-ld")
     assert shape(embedded) == expected_about(dataset, DELTA)

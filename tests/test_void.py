@@ -103,6 +103,7 @@ def test_void_negotiates(http: httpx.Client, void: Graph, accept: str, fmt: str)
 def test_void_html_and_406(http: httpx.Client, dataset: Dataset) -> None:
     page = read_html(http.get("/.well-known/void", headers={"Accept": "text/html"}).text)
     assert "Example register" in page.visible
+    assert "Open Data Commons Open Database License v1.0" in page.visible  # SPDX IRI -> our licence's label
     assert f"{sum(quads_by_graph(dataset).values()):,}" in page.visible
     assert http.get("/.well-known/void", headers={"Accept": "image/png"}).status_code == 406
 
