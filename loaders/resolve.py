@@ -25,7 +25,7 @@ from collections import defaultdict
 from functools import lru_cache
 
 from graph.iris import Iris
-from loaders.sources.reference_common import country_names
+from loaders.sources.reference_common import EU_COUNTRY, country_names
 
 Candidates = list[str]
 
@@ -83,7 +83,12 @@ def _country(iris: Iris, alpha2: str) -> str:
 def country_iri(iris: Iris, text: str) -> tuple[str | None, Candidates]:
     """Our country IRI for an ISO alpha-2/alpha-3 code, a numeric code, a name in any language pycountry
     translates, or a common synonym (England, UK, Deutschland...)."""
-    key = normalise(text or "")
+    raw = (text or "").strip()
+    for prefix in (iris.base + "id/country/", EU_COUNTRY):  # our own IRI, or the EU authority's (alpha-3)
+        if raw.startswith(prefix):
+            raw = raw.removeprefix(prefix).rstrip("/")
+            break
+    key = normalise(raw)
     if not key:
         return None, []
     index = _country_index()
@@ -148,7 +153,8 @@ def legal_form_iri(iris: Iris, text: str, country_alpha2: str | None = None) -> 
 #: Short names people write for the common data licences (alphanumeric keys, see :func:`_licence_key`).
 LICENCE_ALIASES: dict[str, tuple[str, ...]] = {
     "odbl": ("ODbL-1.0",), "pddl": ("PDDL-1.0",), "odcby": ("ODC-By-1.0",), "odcattribution": ("ODC-By-1.0",),
-    "cc0": ("CC0-1.0",), "pdm": ("CC-PDM-1.0",), "publicdomainmark": ("CC-PDM-1.0",),
+    "cc0": ("CC0-1.0",), "pdm": ("CC-PDM-1.0",), "pdm10": ("CC-PDM-1.0",), "publicdomainmark": ("CC-PDM-1.0",),
+    "publicdomainmark10": ("CC-PDM-1.0",),
     "ogl": ("OGL-UK-1.0", "OGL-UK-2.0", "OGL-UK-3.0"), "ogl1": ("OGL-UK-1.0",), "ogl2": ("OGL-UK-2.0",),
     "ogl3": ("OGL-UK-3.0",), "ogl10": ("OGL-UK-1.0",), "ogl20": ("OGL-UK-2.0",), "ogl30": ("OGL-UK-3.0",),
     "opengovernmentlicense": ("OGL-UK-1.0", "OGL-UK-2.0", "OGL-UK-3.0"),

@@ -107,6 +107,8 @@ def test_bolivia_keeps_iso_name_as_alt_label(store: EmbeddedStore) -> None:
     ("Wales", "gb"), ("Northern Ireland", "gb"), ("Deutschland", "de"), ("Österreich", "at"), ("Osterreich", "at"),
     ("España", "es"), ("Ελλάδα", "gr"), ("EL", "gr"), ("the Netherlands", "nl"), ("Royaume-Uni", "gb"),
     ("  germany ", "de"), ("276", "de"), ("Czech Republic", "cz"), ("Czechia", "cz"), ("USA", "us"),
+    ("https://ourdata.coop/id/country/fr", "fr"),
+    ("http://publications.europa.eu/resource/authority/country/GRC", "gr"),
 ])
 def test_country_iri_resolves(text: str, code: str) -> None:
     assert country_iri(IRIS, text) == (IRIS.thing("country", code), [])

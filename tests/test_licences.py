@@ -213,6 +213,7 @@ def test_every_overlay_correction_says_why_and_changes_something() -> None:
     ("http://purl.org/NET/rdflicense/odbl1.0", "ODbL-1.0"), ("http://spdx.org/licenses/MIT", "MIT"),
     ("Creative Commons Attribution 4.0 International", "CC-BY-4.0"), ("CC0", "CC0-1.0"),
     ("http://creativecommons.org/publicdomain/mark/1.0/", "CC-PDM-1.0"), ("GPL-2.0+", "GPL-2.0+"),
+    ("PDM-1.0", "CC-PDM-1.0"), ("Public Domain Mark 1.0", "CC-PDM-1.0"),
 ])
 def test_licence_iri_resolves(text: str, spdx_id: str) -> None:
     assert licence_iri(IRIS, text) == (str(lic.licence_iri(IRIS, spdx_id)), [])
