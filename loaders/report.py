@@ -24,27 +24,31 @@ PREFIX dcat: <http://www.w3.org/ns/dcat#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX od: <https://ourdata.coop/def/>
 """
-#: What counts as an organisation, whichever ORG class a source chose.
-ORGANISATION = "VALUES ?type { org:FormalOrganization org:Organization org:OrganizationalCollaboration }"
+#: An organisation typed in a graph of data (a source or a contribution), whichever ORG class it chose; the
+#: publishers that vocabulary files describe (DCAT's W3C, say) are not part of the landscape.
+ORGANISATION = """VALUES ?type { org:FormalOrganization org:Organization org:OrganizationalCollaboration }
+  GRAPH ?graph { ?org a ?type }
+  FILTER NOT EXISTS { ?graph od:sourceFamily ?family FILTER (?family IN ("ontology", "vocabulary", "reference")) }"""
+ORGANISATIONS = f"{{ SELECT DISTINCT ?org WHERE {{ {ORGANISATION} }} }}"
 KIND_NAMESPACE = "https://ourdata.coop/def/institution-kind/"
 
 BY_SOURCE = PREFIXES + f"""
 SELECT ?graph (SAMPLE(?t) AS ?title) (COUNT(DISTINCT ?org) AS ?n) WHERE {{
-  {ORGANISATION} GRAPH ?graph {{ ?org a ?type }}
+  {ORGANISATION}
   OPTIONAL {{ ?graph dct:title ?t }}
 }} GROUP BY ?graph ORDER BY DESC(?n) ?graph
 """
-TOTAL = PREFIXES + f"SELECT (COUNT(DISTINCT ?org) AS ?n) WHERE {{ {ORGANISATION} ?org a ?type }}"
+TOTAL = PREFIXES + f"SELECT (COUNT(DISTINCT ?org) AS ?n) WHERE {{ {ORGANISATION} }}"
 BY_COUNTRY = PREFIXES + f"""
 SELECT ?key (SAMPLE(?l) AS ?label) (COUNT(DISTINCT ?org) AS ?n) WHERE {{
-  {{ SELECT DISTINCT ?org WHERE {{ {ORGANISATION} ?org a ?type }} }}
+  {ORGANISATIONS}
   ?org dct:spatial ?key .
   OPTIONAL {{ ?key skos:prefLabel ?l FILTER(LANGMATCHES(LANG(?l), "en")) }}
 }} GROUP BY ?key ORDER BY DESC(?n) ?key
 """
 BY_LEGAL_FORM = PREFIXES + f"""
 SELECT ?key (SAMPLE(?l) AS ?label) (SAMPLE(?c) AS ?code) (COUNT(DISTINCT ?org) AS ?n) WHERE {{
-  {{ SELECT DISTINCT ?org WHERE {{ {ORGANISATION} ?org a ?type }} }}
+  {ORGANISATIONS}
   ?org rov:orgType ?key .
   OPTIONAL {{ ?key skos:prefLabel ?l FILTER(LANGMATCHES(LANG(?l), "en")) }}
   OPTIONAL {{ ?key skos:notation ?c }}
@@ -52,25 +56,25 @@ SELECT ?key (SAMPLE(?l) AS ?label) (SAMPLE(?c) AS ?code) (COUNT(DISTINCT ?org) A
 """
 BY_LEGAL_FORM_TEXT = PREFIXES + f"""
 SELECT ?key (COUNT(DISTINCT ?org) AS ?n) WHERE {{
-  {{ SELECT DISTINCT ?org WHERE {{ {ORGANISATION} ?org a ?type }} }}
+  {ORGANISATIONS}
   ?org od:legalFormText ?text . BIND(STR(?text) AS ?key)
 }} GROUP BY ?key ORDER BY DESC(?n) ?key
 """
 BY_KIND = PREFIXES + f"""
 SELECT ?key (SAMPLE(?l) AS ?label) (COUNT(DISTINCT ?org) AS ?n) WHERE {{
-  {{ SELECT DISTINCT ?org WHERE {{ {ORGANISATION} ?org a ?type }} }}
+  {ORGANISATIONS}
   ?org org:classification ?key . FILTER(STRSTARTS(STR(?key), "{KIND_NAMESPACE}"))
   OPTIONAL {{ ?key skos:prefLabel ?l FILTER(LANGMATCHES(LANG(?l), "en")) }}
 }} GROUP BY ?key ORDER BY DESC(?n) ?key
 """
 MISSING = PREFIXES + f"""
 SELECT ?graph (COUNT(DISTINCT ?org) AS ?n) WHERE {{
-  {ORGANISATION} GRAPH ?graph {{ ?org a ?type }}
+  {ORGANISATION}
   FILTER NOT EXISTS {{ ?org %s ?value }}
 }} GROUP BY ?graph ORDER BY ?graph
 """
 MISSING_TOTAL = PREFIXES + f"""
-SELECT (COUNT(DISTINCT ?org) AS ?n) WHERE {{ {ORGANISATION} ?org a ?type FILTER NOT EXISTS {{ ?org %s ?value }} }}
+SELECT (COUNT(DISTINCT ?org) AS ?n) WHERE {{ {ORGANISATIONS} FILTER NOT EXISTS {{ ?org %s ?value }} }}
 """
 DATASETS_WITHOUT_LICENCE = PREFIXES + """
 SELECT ?graph ?dataset (SAMPLE(?t) AS ?title) WHERE {
@@ -83,7 +87,8 @@ SELECT ?graph ?dataset (SAMPLE(?t) AS ?title) WHERE {
 DATASETS = PREFIXES + "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a dcat:Dataset }"
 NAMES = PREFIXES + f"""
 SELECT DISTINCT ?graph ?org ?name ?country WHERE {{
-  {ORGANISATION} GRAPH ?graph {{ ?org a ?type ; skos:prefLabel ?name }}
+  {ORGANISATION}
+  GRAPH ?graph {{ ?org skos:prefLabel ?name }}
   ?org dct:spatial ?country .
 }}
 """

@@ -18,6 +18,7 @@ from loaders.sources.base import DATA_DIR
 from loaders.sources.coops_uk import GB_LEGAL_FORMS, CoopsUk
 from loaders.sources.data_institutions import DataInstitutionsSeed
 from loaders.sources.transformap import TransforMap
+from ontology.vocab import OD
 
 BASE = "https://ourdata.coop/"
 IRIS = Iris(BASE)
@@ -114,6 +115,7 @@ def test_duplicates_span_graphs_and_share_name_and_country(loaded) -> None:
 def test_datasets_without_a_licence_and_synthetic_duplicates() -> None:
     store = EmbeddedStore.open(None)
     a, b = URIRef(IRIS.graph("contribution", "a")), URIRef(IRIS.graph("contribution", "b"))
+    vocabulary = URIRef(IRIS.graph("vocabulary", "dcat"))
     gb, fr = URIRef(f"{BASE}id/country/gb"), URIRef(f"{BASE}id/country/fr")
     licensed, unlicensed = URIRef(f"{BASE}id/dataset/x"), URIRef(f"{BASE}id/dataset/y")
     via_distribution, dist = URIRef(f"{BASE}id/dataset/z"), URIRef(f"{BASE}id/dataset/z/csv")
@@ -130,8 +132,11 @@ def test_datasets_without_a_licence_and_synthetic_duplicates() -> None:
         (unlicensed, RDF.type, DCAT.Dataset, a), (unlicensed, DCTERMS.title, Literal("No licence"), a),
         (via_distribution, RDF.type, DCAT.Dataset, b), (via_distribution, DCAT.distribution, dist, b),
         (dist, DCTERMS.license, URIRef(f"{BASE}id/licence/CC0-1.0"), b),
+        *org("w3c", "World Wide Web Consortium", gb, vocabulary),  # a vocabulary's publisher is not landscape
+        (vocabulary, OD.sourceFamily, Literal("vocabulary"), URIRef(IRIS.meta_graph)),
     ])
     report = quality_report(store)
+    assert report.organisations == 5 and {c.key for c in report.by_source} == {str(a), str(b)}
     assert report.datasets == 3
     assert report.datasets_without_licence == [{"graph": str(a), "dataset": str(unlicensed), "title": "No licence"}]
     assert [(d.name, d.country, sorted(o["organisation"].rsplit("/", 1)[-1] for o in d.organisations))
