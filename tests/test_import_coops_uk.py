@@ -147,7 +147,7 @@ def test_registered_site_with_address_and_coordinates(loaded, source_rows) -> No
     org = URIRef(f"{BASE}id/organisation/coops-uk-{sample['Identifier']}")
     site = store.select(PREFIXES + """SELECT ?o ?street ?post ?region ?lat ?long WHERE {
         ?o org:hasRegisteredSite ?s . ?s a org:Site ; geo:lat ?lat ; geo:long ?long ;
-        locn:address ?a . ?a a locn:Address ; locn:thoroughfare ?street ; locn:postCode ?post .
+        locn:address ?a ; org:siteAddress ?a . ?a a locn:Address ; locn:thoroughfare ?street ; locn:postCode ?post .
         OPTIONAL { ?a locn:adminUnitL2 ?region } }""", {"o": org})[0]
     assert str(site["street"]) == ", ".join(line.strip() for line in sample["Street Address"].splitlines())
     assert str(site["post"]) == sample["Postcode"]

@@ -155,7 +155,8 @@ class Mapping:
              post_name: str = "",
              post_code: str = "", admin_unit_l2: str = "", admin_unit_l1: str = "",
              lat: Literal | None = None, long: Literal | None = None) -> URIRef | None:
-        """An ``org:Site`` with its ``locn:Address`` and WGS84 point, minted as ``{org}/site/{name}``.
+        """An ``org:Site`` with its ``locn:Address`` (by ``locn:address`` and ``org:siteAddress``) and WGS84 point,
+        minted as ``{org}/site/{name}``.
 
         Nothing is added when the source gives neither an address nor coordinates."""
         parts = [clean(v) for v in (thoroughfare, locator, post_name, admin_unit_l2, post_code, admin_unit_l1)]
@@ -170,6 +171,7 @@ class Mapping:
         if any(parts):
             address = URIRef(f"{site}/address")
             self.add(site, LOCN.address, address)
+            self.add(site, ORG.siteAddress, address)  # the contract's (SPEC 4) name for the same link
             self.add(address, RDF.type, LOCN.Address)
             for prop, value in zip((LOCN.thoroughfare, LOCN.locatorDesignator, LOCN.postName, LOCN.adminUnitL2,
                                     LOCN.postCode, LOCN.adminUnitL1), parts, strict=True):
