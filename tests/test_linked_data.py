@@ -271,3 +271,26 @@ def test_paths_map_onto_the_configured_base(tmp_path: Path) -> None:
             assert (URIRef(base + "id/organisation/x"), SKOS.prefLabel, Literal("X", lang="en")) in graph
             assert not any(url in str(term) for triple in graph for term in triple)
             assert http.get("/doc/organisation/delta-coop").status_code == 404
+
+
+def test_concurrent_requests_agree(server: tuple[str, EmbeddedStore]) -> None:
+    """Many threads at once (pyoxigraph results never cross threads; the document cache is shared)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    paths = [DELTA_DOC + s for s in ("", ".html", ".jsonld", ".nt", ".rdf")] + ["/doc/organisation/alpha-coop.html"]
+
+    def fetch(index: int) -> tuple[str, int, str]:
+        path = paths[index % len(paths)]
+        response = client.get(path)
+        return path, response.status_code, response.headers.get("etag", "")
+
+    limits = httpx.Limits(max_connections=12)
+    with httpx.Client(base_url=server[0], timeout=30, limits=limits) as client, \
+            ThreadPoolExecutor(max_workers=12) as pool:
+        results = list(pool.map(fetch, range(120)))
+    assert {status for _, status, _ in results} == {200}
+    etags: dict[str, set[str]] = {}
+    for path, _, etag in results:
+        etags.setdefault(path, set()).add(etag)
+    assert all(len(tags) == 1 for tags in etags.values())
+    assert len({next(iter(tags)) for tags in etags.values()}) == len(paths)
