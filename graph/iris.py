@@ -58,6 +58,11 @@ class Iris:
         """``{base}graph/{family}/{name}``: family is ``reference``, ``source``, ``vocabulary`` or ``contribution``."""
         return f"{self.base}graph/{self._kind(family)}/{self.checked_slug(name)}"
 
+    def skolem(self, scope: str, label: str) -> str:
+        """``{base}.well-known/genid/{scope}/{label}``: stands for a blank node of a third-party file
+        (RDF 1.1 skolem IRI), so bundled graphs hold no blank nodes and re-imports diff cleanly."""
+        return f"{self.base}.well-known/genid/{self._kind(scope)}/{self.checked_slug(label)}"
+
     @property
     def sparql_endpoint(self) -> str:
         return f"{self.base}sparql"

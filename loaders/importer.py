@@ -13,6 +13,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 from graph.iris import Iris
 from graph.store import GraphStore, Quad
 from loaders.sources.base import Source
+from ontology.vocab import OD
 
 VOID = "http://rdfs.org/ns/void#"
 
@@ -52,7 +53,7 @@ def provenance(iris: Iris, source: Source, graph: str, triples: int, file: Path 
         (g, PROV.generatedAtTime, now, meta),
         (g, DCTERMS.modified, now, meta),
         (g, URIRef(VOID + "triples"), Literal(triples, datatype=XSD.integer), meta),
-        (g, URIRef(iris.base + "def/sourceFamily"), Literal(info.family), meta),
+        (g, OD.sourceFamily, Literal(info.family), meta),  # od: is fixed, whatever the base
     ]
     if file is not None:
         quads.append((g, DCTERMS.identifier, Literal(file.name), meta))

@@ -8,6 +8,9 @@ from loaders.sources.base import Source
 def ontology_and_reference() -> list[Source]:
     """Loaded on every first run."""
     sources: list[Source] = []
+    from loaders.sources.ontology import ontology_sources
+
+    sources += ontology_sources()
     from loaders.sources.reference import reference_sources
 
     sources += reference_sources()
