@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from rdflib import Literal, URIRef
+from rdflib import URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG
 
 from graph.errors import BadRequest
@@ -59,7 +59,10 @@ ESSGLOBAL_COLUMNS = (
     ("Membership Type", ESSGLOBAL.baseMembershipType, "base-membership-type"),
 )
 #: Organisational structures that say which kind of institution this is.
-KIND_BY_STRUCTURE = {"OS130": "community-benefit-society"}
+KIND_BY_STRUCTURE = {"OS130": institution_kind("community-benefit-society")}
+COOPERATIVE, CLASSIFICATION = institution_kind("cooperative"), ORG.classification
+IDENTIFIER, REGISTRATION, ORG_TYPE, HOMEPAGE = ADMS.identifier, ROV.registration, ROV.orgType, FOAF.homepage
+LEGAL_FORM_TEXT, OWNERSHIP = OD.legalFormText, OD.ownershipClassification
 REQUIRED_COLUMNS = ("Identifier", "Name", "Legal Form", "Country ID", "Organisational Structure")
 _IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,60}$")
 _CODE = re.compile(r"^[A-Z]{2,4}[0-9]{1,4}$")
@@ -120,8 +123,8 @@ def map_row(m: Mapping, iris: Iris, row: dict[str, str], n: int, identifier: str
     org = URIRef(iris.thing("organisation", f"coops-uk-{identifier}"))
     legal_form = clean(row.get("Legal Form"))
     m.organisation(org, row.get("Name", ""), registered=legal_form not in ("", "Unincorporated"), source=source)
-    m.add(org, ORG.classification, institution_kind("cooperative"))
-    m.identifier(org, ADMS.identifier, "identifier/coops-uk", identifier, "Co-operatives UK")
+    m.add(org, CLASSIFICATION, COOPERATIVE)
+    m.identifier(org, IDENTIFIER, "identifier/coops-uk", identifier, "Co-operatives UK")
     country = clean(row.get("Country ID"))
     m.country(org, country, n, "Country ID")
     _legal_form(m, iris, org, legal_form, country, n)
@@ -133,15 +136,15 @@ def map_row(m: Mapping, iris: Iris, row: dict[str, str], n: int, identifier: str
                 m.add(org, prop, concept)
                 code = str(concept).rsplit("/", 1)[-1]
                 if column == "Organisational Structure" and code in KIND_BY_STRUCTURE:
-                    m.add(org, ORG.classification, institution_kind(KIND_BY_STRUCTURE[code]))
-    m.text(org, OD.ownershipClassification, row.get("Ownership Classification"))
+                    m.add(org, CLASSIFICATION, KIND_BY_STRUCTURE[code])
+    m.text(org, OWNERSHIP, row.get("Ownership Classification"))
     website = clean(row.get("Website"))
     if website:
         homepage = web_iri(website)
         if homepage is None:
             m.problem("website is not a web address; not mapped", n, "Website", website)
         else:
-            m.add(org, FOAF.homepage, homepage)
+            m.add(org, HOMEPAGE, homepage)
     _site(m, org, row, n)
 
 
@@ -149,10 +152,10 @@ def _legal_form(m: Mapping, iris: Iris, org: URIRef, value: str, country: str, n
     if not value:
         m.counts["without legal form"] += 1
         return
-    m.add(org, OD.legalFormText, Literal(value))
+    m.add(org, LEGAL_FORM_TEXT, m.literal(value))
     code = GB_LEGAL_FORMS.get(value) if country == "GB" else None
     if code is not None:
-        m.add(org, ROV.orgType, URIRef(iris.thing("legal-form", code)))
+        m.add(org, ORG_TYPE, URIRef(iris.thing("legal-form", code)))
         m.counts["legal form mapped"] += 1
         return
     reason = AMBIGUOUS_LEGAL_FORMS.get(value, "no ELF code is known to match it")
@@ -170,7 +173,7 @@ def _registration(m: Mapping, org: URIRef, number: str, country: str, n: int) ->
         m.problem("registration number outside GB: register unknown, kept without agency", n,
                   "Companies House Number", number)
     agency = "Companies House" if country == "GB" else None
-    m.identifier(org, ROV.registration, "registration/companies-house", number, agency)
+    m.identifier(org, REGISTRATION, "registration/companies-house", number, agency)
     m.counts["with Companies House number"] += 1
 
 
