@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -83,26 +84,48 @@ def query(
             graph_store.close()
 
 
-def _print_table(graph_store, sparql: str) -> None:  # type: ignore[no-untyped-def]
-    from rdflib.term import Literal
+class _BufferSink:
+    """Collects a result in memory and remembers its kind (a table is read whole anyway)."""
 
-    kind_probe = graph_store.run_query(QueryRequest(sparql), _choose("table"), None)
-    if kind_probe.name == "turtle":
-        graph_store.run_query(QueryRequest(sparql), _choose("turtle"), _StdoutSink())
+    def __init__(self) -> None:
+        self.data = bytearray()
+        self.kind: ResultKind | None = None
+
+    def begin(self, fmt: Format, kind: ResultKind) -> None:
+        self.kind = kind
+
+    def write(self, data: bytes) -> int:
+        self.data += data
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def _cell(term: dict[str, str] | None) -> str:
+    if term is None:
+        return ""
+    return "_:" + term["value"] if term.get("type") == "bnode" else term["value"]
+
+
+def _print_table(graph_store, sparql: str) -> None:  # type: ignore[no-untyped-def]
+    """SELECT as a table (with its variables as columns even when no row matches), ASK as true/false,
+    CONSTRUCT/DESCRIBE as Turtle; the query runs once."""
+    sink = _BufferSink()
+    graph_store.run_query(QueryRequest(sparql), _choose("table"), sink)
+    if sink.kind is ResultKind.GRAPH:
+        sys.stdout.buffer.write(bytes(sink.data) if sink.data.endswith(b"\n") or not sink.data else sink.data + b"\n")
+        sys.stdout.flush()
         return
-    try:
-        rows = graph_store.select(sparql)
-    except Exception:  # an ASK query: select() refuses it
-        out.print(str(graph_store.ask(sparql)).lower())
+    document = json.loads(bytes(sink.data))
+    if "boolean" in document:
+        out.print("true" if document["boolean"] else "false")
         return
-    columns: list[str] = []
-    for row in rows:
-        for key in row:
-            if key not in columns:
-                columns.append(key)
+    columns: list[str] = document["head"].get("vars", [])
+    rows = document["results"]["bindings"]
     table = Table(*columns) if columns else Table("(no variables)")
     for row in rows:
-        table.add_row(*[(str(row[c]) if isinstance(row.get(c), Literal) else str(row.get(c, ""))) for c in columns])
+        table.add_row(*[_cell(row.get(c)) for c in columns])
     out.print(table)
     err.print(f"{len(rows)} row(s)")
 

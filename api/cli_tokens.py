@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from api.cli import MemoryOpt, StoreOpt, make_settings, out, reported, token_app
+from api.cli import MemoryOpt, StoreOpt, err, make_settings, out, reported, token_app
 from api.tokens import ROLES, TokenStore
 
 
@@ -24,7 +24,7 @@ def create(
 ) -> None:
     """Create a token and print its secret (shown once)."""
     if role not in ROLES:
-        out.print(f"[red]error:[/red] role must be one of {', '.join(ROLES)}")
+        err.print(f"[red]error:[/red] role must be one of {', '.join(ROLES)}")
         raise typer.Exit(2)
     with reported():
         secret = _tokens(store, memory).create(name, role)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Annotated
+from urllib.parse import parse_qsl
 
 from fastapi import Depends, Request
 
 from api.tokens import TokenRecord, TokenStore
-from graph.errors import BadRequest, Forbidden, PayloadTooLarge, Unauthorized
+from graph.errors import BadRequest, Forbidden, PayloadTooLarge, Unauthorized, UnsupportedMediaType
 from graph.iris import Iris
 from graph.settings import Settings
 from graph.store import GraphStore
@@ -93,6 +94,45 @@ async def read_body(request: Request, limit: int) -> bytes:
         if len(chunks) > limit:
             raise PayloadTooLarge(f"The body exceeds the limit of {limit:,} bytes.")
     return bytes(chunks)
+
+
+_UTF8_CHARSETS = ("utf-8", "utf8", "us-ascii", "ascii")
+
+
+def body_media_type(request: Request) -> str:
+    """The body's media type, lower-case, without parameters ('' when absent).
+
+    The SPARQL protocol allows UTF-8 only, so a declared ``charset`` other than UTF-8 (or its subset
+    US-ASCII) is refused with 415 rather than decoded wrongly.
+    """
+    header = request.headers.get("content-type", "")
+    media_type, *params = (part.strip() for part in header.split(";"))
+    for param in params:
+        name, _, value = param.partition("=")
+        charset = value.strip().strip('"').lower()
+        if name.strip().lower() == "charset" and charset not in _UTF8_CHARSETS:
+            raise UnsupportedMediaType(f"The body must be UTF-8, not '{value.strip()}'.")
+    return media_type.lower()
+
+
+def parse_form(data: bytes, what: str = "form body") -> dict[str, list[str]]:
+    """An ``application/x-www-form-urlencoded`` body (or URL query string) as lists of values per name.
+
+    Percent-encoded bytes that are not UTF-8 are a 400, never silently replaced by U+FFFD."""
+    text = decode_utf8(data, what)
+    try:
+        pairs = parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError as exc:
+        raise BadRequest(f"The {what} holds a percent-encoded value that is not UTF-8 ({exc.reason}).") from exc
+    grouped: dict[str, list[str]] = {}
+    for key, value in pairs:
+        grouped.setdefault(key, []).append(value)
+    return grouped
+
+
+def url_params(request: Request) -> dict[str, list[str]]:
+    """The URL's query parameters, decoded as strictly as :func:`parse_form` decodes a body."""
+    return parse_form(request.scope.get("query_string", b""), "URL query string")
 
 
 def decode_utf8(data: bytes, what: str) -> str:

@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
+from starlette.routing import Match
 
 from graph import errors as e
 
@@ -69,12 +70,31 @@ def problem_for(exc: e.OurdataError) -> JSONResponse:
     return problem(status, exc.title, exc.detail, errors=exc.errors, headers=headers or None, **extra)
 
 
+_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path (for the ``Allow`` header of a 405), found by asking
+    the router, which also sees routes of included routers."""
+    allowed = []
+    for method in _METHODS:
+        if method == request.method:
+            continue  # this one was refused (possibly on purpose, by a route that only says no)
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return allowed
+
+
 def install(app: FastAPI) -> None:
     """Registers the handlers on an app."""
 
     @app.exception_handler(e.OurdataError)
-    async def _ours(_request: Request, exc: e.OurdataError) -> JSONResponse:
-        return problem_for(exc)
+    async def _ours(request: Request, exc: e.OurdataError) -> JSONResponse:
+        response = problem_for(exc)
+        if isinstance(exc, e.MethodNotAllowed):
+            response.headers["Allow"] = ", ".join(allowed_methods(request))
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -85,9 +105,11 @@ def install(app: FastAPI) -> None:
         return problem(400, "Bad request", "The request parameters are not valid.", errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         titles = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized", 403: "Forbidden"}
         headers = dict(exc.headers or {})
+        if exc.status_code == 405:  # Starlette names only the first matching route's methods
+            headers["Allow"] = ", ".join(allowed_methods(request))
         return problem(exc.status_code, titles.get(exc.status_code, "Error"), str(exc.detail), headers=headers)
 
     @app.exception_handler(Exception)

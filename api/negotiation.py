@@ -6,6 +6,10 @@
 'text/turtle'
 >>> choose(["text/turtle"], "text/html") is None
 True
+>>> choose_format(ResultKind.GRAPH, "*/*;q=0.1, text/turtle;q=0").name
+'ntriples'
+>>> choose_format(ResultKind.SOLUTIONS, "text/*").name
+'csv'
 """
 
 from __future__ import annotations
@@ -63,14 +67,25 @@ def parse_accept(header: str | None) -> list[MediaRange]:
     return ranges
 
 
-def quality(ranges: Sequence[MediaRange], media_type: str) -> float:
-    """The q-value the client gives this media type: the most specific matching range decides."""
+def _best_match(ranges: Sequence[MediaRange], media_type: str) -> tuple[int, float]:
+    """(specificity, q) of the most specific range matching this media type; (0, 0.0) when none does."""
     best_specificity, best_q = 0, 0.0
     for media_range in ranges:
         specificity = media_range.matches(media_type)
         if specificity > best_specificity:
             best_specificity, best_q = specificity, media_range.q
-    return best_q
+    return best_specificity, best_q
+
+
+def quality(ranges: Sequence[MediaRange], media_type: str) -> float:
+    """The q-value the client gives this media type: the most specific matching range decides."""
+    return _best_match(ranges, media_type)[1]
+
+
+def refused(ranges: Sequence[MediaRange], media_type: str) -> bool:
+    """True when the client rules this media type out (a matching range with q=0)."""
+    specificity, q = _best_match(ranges, media_type)
+    return specificity > 0 and q <= 0
 
 
 def choose(offered: Sequence[str], accept: str | None) -> str | None:
@@ -91,18 +106,33 @@ def choose(offered: Sequence[str], accept: str | None) -> str | None:
 
 
 def choose_format(kind: ResultKind, accept: str | None, override: Format | None = None) -> Format:
-    """The result format for a query of ``kind``; raises NotAcceptable listing what we can send."""
+    """The result format for a query of ``kind``; raises NotAcceptable listing what we can send.
+
+    We always answer with a format's first media type, so: a format whose first type the client refuses
+    (q=0) is out even if an alias or a wildcard matches; and at equal q and specificity a match on a first
+    type beats a match on an alias (``text/*`` gives CSV, not SPARQL XML through its ``text/xml`` alias).
+    """
     formats = formats_for(kind)
     if override is not None:
         return override
-    offered = [mt for f in formats for mt in f.media_types]
-    media_type = choose(offered, accept)
-    if media_type is None:
+    ranges = parse_accept(accept)
+    best: tuple[tuple[float, int, bool, int], Format] | None = None
+    for order, fmt in enumerate(formats):
+        if refused(ranges, fmt.media_type):
+            continue
+        for position, media_type in enumerate(fmt.media_types):
+            specificity, q = _best_match(ranges, media_type)
+            if q <= 0:
+                continue
+            key = (q, specificity, position == 0, -order)
+            if best is None or key > best[0]:
+                best = (key, fmt)
+    if best is None:
         raise NotAcceptable(
             f"None of the requested types ({accept}) can hold a {kind.value} result.",
             available=[f.media_type for f in formats],
         )
-    return next(f for f in formats if media_type in f.media_types)
+    return best[1]
 
 
 def prefers_html(accept: str | None) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 
 from graph.store import GraphStore
@@ -17,7 +17,9 @@ _RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_
 
 def service_description(endpoint: str, store: GraphStore, *, update_endpoint: str | None = None,
                         void_iri: str | None = None) -> Graph:
-    graph = Graph()
+    """The description as the default graph of a Dataset: a plain rdflib Graph cannot be written as N-Quads
+    and goes into a blank-node-named graph in TriG, while a Dataset serializes right in every format we offer."""
+    graph = Dataset()
     graph.bind("sd", SD)
     graph.bind("void", VOID)
     service = URIRef(endpoint)

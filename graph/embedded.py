@@ -25,7 +25,7 @@ from rdflib.term import URIRef
 
 from graph.errors import BadRequest, QuerySyntaxError, RdfSyntaxError, StoreError, StoreLocked
 from graph.formats import Format, ResultKind
-from graph.sparql_text import with_using
+from graph.sparql_text import has_dataset_clause, with_using
 from graph.store import (
     ApplyResult,
     FormatChooser,
@@ -39,7 +39,7 @@ from graph.store import (
     Triple,
     UpdateRequest,
 )
-from graph.terms import to_ox, to_ox_graph, to_rdflib
+from graph.terms import to_ox, to_rdflib
 
 _RESULT_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
@@ -66,6 +66,11 @@ def _named(iri: str) -> ox.NamedNode:
         return ox.NamedNode(iri)
     except ValueError as exc:
         raise BadRequest(f"'{iri}' is not a valid IRI: {exc}") from exc
+
+
+def _graph_term(graph: str | None) -> Any:
+    """The engine's graph name; a graph IRI that is not valid is the client's error, never a crash."""
+    return ox.DefaultGraph() if graph is None else _named(graph)
 
 
 class EmbeddedStore:
@@ -106,12 +111,12 @@ class EmbeddedStore:
     def _evaluate(self, query: str, *, request: QueryRequest | None = None,
                   bindings: Mapping[str, Node] | None = None) -> Any:
         kwargs: dict[str, Any] = {}
-        if request is not None and request.default_graph_uris:
+        if request is not None and (request.default_graph_uris or request.named_graph_uris):
+            # the protocol's dataset replaces any FROM / FROM NAMED, exactly: what is not listed is not there
             kwargs["default_graph"] = [_named(g) for g in request.default_graph_uris]
-        else:
-            kwargs["use_default_graph_as_union"] = True
-        if request is not None and request.named_graph_uris:
             kwargs["named_graphs"] = [_named(g) for g in request.named_graph_uris]
+        elif not ("from" in query.lower() and has_dataset_clause(query)):
+            kwargs["use_default_graph_as_union"] = True  # our contract; a query's own FROM wins over it
         if request is not None and request.base_iri:
             kwargs["base_iri"] = request.base_iri
         if bindings:
@@ -199,7 +204,7 @@ class EmbeddedStore:
                     raise BadRequest(f"{fmt.media_type} cannot hold named graphs; choose TriG, N-Quads or JSON-LD.")
                 self._store.dump(output, _ox_format(fmt))
             else:
-                self._store.dump(output, _ox_format(fmt), from_graph=to_ox_graph(graph))
+                self._store.dump(output, _ox_format(fmt), from_graph=_graph_term(graph))
         except OSError as exc:
             raise StoreError(f"Could not write the graph: {exc}") from exc
 
@@ -222,14 +227,14 @@ class EmbeddedStore:
                 self._store.update(text, base_iri=request.base_iri)
             except SyntaxError as exc:
                 raise QuerySyntaxError(f"The update does not parse: {exc}") from exc
-            except OSError as exc:
+            except (OSError, RuntimeError, ValueError) as exc:  # e.g. CLEAR GRAPH of a graph that does not exist
                 raise BadRequest(f"The update failed and changed nothing: {exc}") from exc
             finally:
                 self._changed()
 
     def _parse(self, data: bytes | IO[bytes], fmt: Format, graph: str | None, base_iri: str | None,
                allow_named_graphs: bool = False) -> list[ox.Quad]:
-        target = to_ox_graph(graph)
+        target = _graph_term(graph)
         try:
             parsed = ox.parse(data, _ox_format(fmt), base_iri=base_iri, without_named_graphs=not allow_named_graphs)
             quads = [q if not isinstance(q.graph_name, ox.DefaultGraph) else
@@ -246,11 +251,13 @@ class EmbeddedStore:
         quads = self._parse(data, fmt, graph, base_iri, allow_named_graphs)
         with self._write_lock:
             self._extend(quads)
+            if graph is not None and not quads:
+                self._store.add_graph(_named(graph))  # an empty document still makes the graph exist
         return len(quads)
 
     def add_quads(self, quads: Iterable[Quad]) -> int:
         self._check_writable()
-        converted = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), to_ox_graph(g)) for s, p, o, g in quads]
+        converted = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), _graph_term(g)) for s, p, o, g in quads]
         with self._write_lock:
             self._extend(converted)
         return len(converted)
@@ -275,44 +282,57 @@ class EmbeddedStore:
         self._check_writable()
         g = _named(graph)
         new = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), g) for s, p, o in triples]
-        extra = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), to_ox_graph(eg)) for s, p, o, eg in extra_quads]
+        extra = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), _graph_term(eg)) for s, p, o, eg in extra_quads]
         with self._write_lock:
             return self._replace(graph, new, extra, drop_about)
 
     def _replace(self, graph: str | None, new: list[ox.Quad], extra: list[ox.Quad],
                  drop_about: str | None) -> ReplaceResult:
         """One transaction: the graph ends up holding exactly ``new``; ``extra`` is added after removing
-        every quad whose subject is ``drop_about`` in the graphs ``extra`` writes to."""
-        target = to_ox_graph(graph)
+        every quad whose subject is ``drop_about`` in the graphs ``extra`` writes to.
+
+        Only the difference is written, unless it touches blank nodes: ``DELETE DATA`` cannot name them and
+        ``INSERT DATA`` makes fresh ones, so then the graph is dropped and written anew in the same update."""
+        target = _graph_term(graph)
         old = list(self._store.quads_for_pattern(None, None, None, target))
-        stale: list[ox.Quad] = []
-        if drop_about is not None:
-            about = _named(drop_about)
+        about = _named(drop_about) if drop_about is not None else None
+        stale_graphs = []
+        stale_count = 0
+        if about is not None:
             for extra_graph in {q.graph_name for q in extra}:
-                stale.extend(self._store.quads_for_pattern(about, None, None, extra_graph))
+                found = sum(1 for _ in self._store.quads_for_pattern(about, None, None, extra_graph))
+                if found:
+                    stale_graphs.append(extra_graph)
+                    stale_count += found
         created = graph is not None and not self._store.contains_named_graph(target)
-        if not old and not stale:
+        if not old and not stale_count:
             self._extend(new + extra)
+            if created and not new:
+                self._store.add_graph(target)
             return ReplaceResult(created=created, added=len(new), removed=0)
         new_keys = {str(q) for q in new}
         old_keys = {str(q) for q in old}
-        removed = [q for q in old if str(q) not in new_keys] + stale
-        added = [q for q in new if str(q) not in old_keys] + extra
-        if any(isinstance(t, ox.BlankNode) for q in removed for t in (q.subject, q.object)):
-            # DELETE DATA cannot name blank nodes: drop the graph and write it anew, in one update
+        removed = [q for q in old if str(q) not in new_keys]
+        added = [q for q in new if str(q) not in old_keys]
+        stale_deletes = [_delete_about(about, g) for g in stale_graphs] if about is not None else []
+        rewrite = target in stale_graphs or any(
+            isinstance(t, ox.BlankNode) for q in removed + added for t in (q.subject, q.object)
+        )
+        if rewrite:
             drop = "CLEAR SILENT DEFAULT" if graph is None else f"DROP SILENT GRAPH {target}"
-            operations = [drop, _data_block("DELETE", stale), _data_block("INSERT", new + extra)]
+            create = f"CREATE SILENT GRAPH {target}" if graph is not None and not new else ""
+            operations = [drop, *stale_deletes, _data_block("INSERT", new + extra), create]
         else:
-            operations = [_data_block("DELETE", removed), _data_block("INSERT", added)]
+            operations = [*stale_deletes, _data_block("DELETE", removed), _data_block("INSERT", added + extra)]
         text = " ;\n".join(op for op in operations if op)
         if text:
             try:
                 self._store.update(text)
-            except (OSError, SyntaxError) as exc:
+            except (OSError, SyntaxError, RuntimeError, ValueError) as exc:
                 raise StoreError(f"The replacement failed and changed nothing: {exc}") from exc
             finally:
                 self._changed()
-        return ReplaceResult(created=created, added=len(added), removed=len(removed))
+        return ReplaceResult(created=created, added=len(added) + len(extra), removed=len(removed) + stale_count)
 
     def drop_graph(self, graph: str | None) -> bool:
         self._check_writable()
@@ -362,6 +382,14 @@ class EmbeddedStore:
     def close(self) -> None:
         self.flush()
         del self._store
+
+
+def _delete_about(about: ox.NamedNode, graph: Any) -> str:
+    """Removes every quad about ``about`` in one graph, blank-node objects included (DELETE DATA cannot)."""
+    pattern = f"{about} ?p ?o"
+    if isinstance(graph, ox.DefaultGraph):
+        return f"DELETE WHERE {{ {pattern} }}"
+    return f"DELETE WHERE {{ GRAPH {graph} {{ {pattern} }} }}"
 
 
 def _nquads(data: bytes) -> list[ox.Quad]:

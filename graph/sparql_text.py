@@ -57,6 +57,32 @@ def top_level_keywords(text: str) -> list[tuple[str, int, int]]:
     return found
 
 
+def has_dataset_clause(query: str) -> bool:
+    """True when a query names its own dataset (``FROM`` / ``FROM NAMED``), which then replaces our union default.
+
+    A prefixed name (``from:x``, ``ex:from``) or a variable (``?from``) is not a dataset clause.
+
+    >>> has_dataset_clause("SELECT * FROM <http://ex.org/g> WHERE { ?s ?p ?o }")
+    True
+    >>> has_dataset_clause("PREFIX from: <http://ex.org/> SELECT ?from WHERE { ?s from:p 'FROM' }")
+    False
+    """
+    previous = ""
+    meaningful = [(kind, value) for kind, value, _, _ in tokens(query) if kind not in ("ws", "comment")]
+    depth = 0
+    for index, (kind, value) in enumerate(meaningful):
+        if kind == "open":
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+        elif kind == "word" and depth == 0 and value.upper() == "FROM" and previous not in (":", "?", "$", "@"):
+            following = meaningful[index + 1][1] if index + 1 < len(meaningful) else ""
+            if following != ":":
+                return True
+        previous = value
+    return False
+
+
 def checked_iri(value: str) -> str:
     """Returns ``<value>`` after validating it as an absolute IRI; raises BadRequest otherwise."""
     try:

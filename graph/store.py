@@ -29,8 +29,10 @@ FormatChooser = Callable[[ResultKind], Format]
 class QueryRequest:
     """A query as the SPARQL protocol delivers it.
 
-    Without ``default_graph_uris`` the default graph is the union of all graphs (our contract);
-    with them, exactly those graphs. ``named_graph_uris`` restricts what ``GRAPH`` can see.
+    Without ``default_graph_uris`` and ``named_graph_uris`` the dataset is the query's own ``FROM`` /
+    ``FROM NAMED`` if it has them, else the union of all graphs as default graph (our contract) with every
+    named graph. With either, the dataset is exactly what they list, as ``FROM`` / ``FROM NAMED`` would be
+    (SPARQL 1.1 Protocol 2.1.4): only ``named-graph-uri`` gives an empty default graph.
     """
 
     query: str
@@ -58,6 +60,9 @@ class ResultSink(Protocol):
     def write(self, data: bytes) -> int:
         """Receives serialized bytes; raising aborts the query (e.g. when the client has gone)."""
         ...
+
+    def flush(self) -> None:
+        """Called by the engine when it has written everything (it is a file-like object to the engine)."""
 
 
 @dataclass

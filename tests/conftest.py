@@ -6,8 +6,10 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -18,6 +20,7 @@ from api.tokens import TokenStore
 from graph.embedded import EmbeddedStore
 from graph.formats import RDF_BY_NAME
 from graph.settings import Settings
+from graph.store import UpdateRequest
 
 DATA = Path(__file__).parent / "data"
 BASE = "https://ourdata.coop/"
@@ -51,6 +54,19 @@ def load_fixture(store: EmbeddedStore, name: str = "sample.trig") -> None:
     store.load((DATA / name).read_bytes(), RDF_BY_NAME["trig"], graph=None, allow_named_graphs=True)
 
 
+def reset_store(store: EmbeddedStore, name: str = "sample.trig") -> None:
+    """Empties the store and loads the fixture again: lets a module share one server between writing tests."""
+    store.update(UpdateRequest("DROP ALL"))
+    load_fixture(store, name)
+
+
+def make_test_settings(tmp: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {"store": tmp / "store", "memory": False, "base_iri": BASE,
+                              "tokens_file": tmp / "tokens.sqlite"}
+    values.update(overrides)
+    return Settings(**values, _env_file=None)  # type: ignore[call-arg]
+
+
 @dataclass
 class LiveServer:
     url: str
@@ -61,6 +77,11 @@ class LiveServer:
 
     def client(self, **kwargs: object) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=30, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def admin(self) -> dict[str, str]:
+        """Headers that authorize a write."""
+        return {"Authorization": f"Bearer {self.admin_token}"}
 
 
 def run_server(settings: Settings, store: EmbeddedStore) -> Iterator[str]:
@@ -83,11 +104,27 @@ def run_server(settings: Settings, store: EmbeddedStore) -> Iterator[str]:
         thread.join(timeout=10)
 
 
-@pytest.fixture
-def live_server(settings: Settings, memory_store: EmbeddedStore) -> Iterator[LiveServer]:
-    load_fixture(memory_store)
+@contextmanager
+def serving(settings: Settings, store: EmbeddedStore, *, fixture: str | None = "sample.trig") -> Iterator[LiveServer]:
+    """A real server over ``store`` (loaded with ``fixture``), with an admin and a contributor token."""
+    if fixture is not None:
+        load_fixture(store, fixture)
     tokens = TokenStore(settings.token_path)
     admin = tokens.create("test-admin", "admin")
     contributor = tokens.create("test-contributor", "contributor")
-    for url in run_server(settings, memory_store):
-        yield LiveServer(url, memory_store, settings, admin, contributor)
+    for url in run_server(settings, store):
+        yield LiveServer(url, store, settings, admin, contributor)
+
+
+@pytest.fixture
+def live_server(settings: Settings, memory_store: EmbeddedStore) -> Iterator[LiveServer]:
+    with serving(settings, memory_store) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def module_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """One server for a whole module (fast); tests that write call ``reset_store(server.store)`` first."""
+    tmp = tmp_path_factory.mktemp("module-server")
+    with serving(make_test_settings(tmp), EmbeddedStore.open(None)) as server:
+        yield server

@@ -20,6 +20,7 @@ from api.deps import AdminDep, Services, ServicesDep, read_body
 from api.rdf_response import negotiate_rdf
 from graph.errors import BadRequest, NotFound, UnsupportedMediaType
 from graph.formats import RDF_FORMATS, Format, rdf_format_for_media_type
+from graph.sparql_text import checked_iri
 
 router = APIRouter(tags=["Graph Store"])
 
@@ -35,6 +36,7 @@ def _target(default: str | None, graph: str | None) -> tuple[bool, str | None]:
     if graph is not None:
         if not graph.strip():
             raise BadRequest("?graph= needs an IRI.")
+        checked_iri(graph)  # an invalid IRI is the client's error (400), on every method
         return False, graph
     if default is not None:
         return False, None
@@ -76,7 +78,9 @@ async def head_graph(request: Request, services: ServicesDep, default: DefaultPa
     fmt = negotiate_rdf(request.headers.get("accept"), _DATASET_FORMATS if whole else RDF_FORMATS)
     if not whole and not await run_in_threadpool(_exists, services, iri):
         raise NotFound(f"There is no graph <{iri}>.")
-    return Response(headers={"Vary": "Accept", "Content-Type": fmt.content_type})
+    response = Response(headers={"Vary": "Accept", "Content-Type": fmt.content_type})
+    del response.headers["content-length"]  # unknown without serializing; "0" would claim an empty graph
+    return response
 
 
 @router.put("/store", summary="Replace a graph (admin token)")

@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
-from urllib.parse import parse_qsl
+from collections.abc import Mapping
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response, StreamingResponse
 
-from api.deps import ServicesDep, decode_utf8, read_body
+from api.deps import ServicesDep, body_media_type, decode_utf8, parse_form, read_body, url_params
 from api.negotiation import choose_format, prefers_html
 from api.pages import render
 from api.query_stream import QueryExecution
 from api.rdf_response import negotiate_rdf, rdf_response
 from api.service_description import service_description
 from graph.errors import BadRequest, NotAcceptable, UnsupportedMediaType
-from graph.formats import RDF_BY_NAME, RESULTS_BY_NAME, Format, ResultKind
+from graph.formats import (
+    RDF_BY_NAME,
+    RESULTS_BY_NAME,
+    Format,
+    ResultKind,
+    formats_for,
+    rdf_format_for_media_type,
+    result_format_for_media_type,
+)
 from graph.store import QueryRequest
 
 router = APIRouter(tags=["SPARQL"])
@@ -30,16 +37,10 @@ _SHORT = {"json": ("json", "jsonld"), "xml": ("xml", "rdfxml"), "csv": ("csv", N
           "turtle": (None, "turtle"), "ttl": (None, "turtle"), "n3": (None, "turtle"),
           "ntriples": (None, "ntriples"), "nt": (None, "ntriples"), "jsonld": (None, "jsonld"),
           "json-ld": (None, "jsonld"), "rdfxml": (None, "rdfxml"), "rdf": (None, "rdfxml"),
-          "trig": (None, "trig"), "nquads": (None, "nquads"), "nq": (None, "nquads")}
+          "trig": (None, "trig"), "nquads": (None, "nquads"), "nq": (None, "nquads"), "rdf+xml": (None, "rdfxml"),
+          "tab-separated-values": ("tsv", None)}
 
 _HEADERS = {"Vary": "Accept"}
-
-
-def _params(pairs: Sequence[tuple[str, str]]) -> dict[str, list[str]]:
-    grouped: dict[str, list[str]] = {}
-    for key, value in pairs:
-        grouped.setdefault(key, []).append(value)
-    return grouped
 
 
 def _one_query(params: Mapping[str, list[str]]) -> str | None:
@@ -68,6 +69,11 @@ def _format_override(params: Mapping[str, list[str]]) -> dict[ResultKind, Format
         if rdf:
             override[ResultKind.GRAPH] = RDF_BY_NAME[rdf]
         return override
+    by_media_type = {kind: fmt for kind, fmt in ((ResultKind.SOLUTIONS, result_format_for_media_type(value)),
+                                                 (ResultKind.BOOLEAN, result_format_for_media_type(value)),
+                                                 (ResultKind.GRAPH, rdf_format_for_media_type(value))) if fmt}
+    if by_media_type:  # e.g. format=application/sparql-results+json, as Virtuoso clients send
+        return by_media_type
     raise NotAcceptable(f"Unknown format '{values[0]}'.", available=sorted(_SHORT))
 
 
@@ -88,7 +94,7 @@ def _chooser(accept: str | None, override: dict[ResultKind, Format] | None):  # 
             return override[kind]
         if override is not None:
             raise NotAcceptable(f"The requested format cannot hold a {kind.value} result.",
-                                available=[f.media_type for f in RESULTS_BY_NAME.values()])
+                                available=[f.media_type for f in formats_for(kind)])
         return choose_format(kind, accept)
 
     return choose
@@ -102,7 +108,7 @@ async def _answer(request: Request, services: ServicesDep, query_request: QueryR
     if head_only:
         loop = asyncio.get_running_loop()
         fmt = await loop.run_in_executor(services.query_executor, store.run_query, query_request, chooser, None)
-        return Response(status_code=200, headers={**_HEADERS, "Content-Type": fmt.content_type})
+        return _head_response(fmt.content_type)
     execution = QueryExecution(asyncio.get_running_loop(), buffer_bytes=services.settings.stream_buffer_bytes)
     head = await execution.start(services.query_executor,
                                  lambda sink: store.run_query(query_request, chooser, sink))
@@ -114,6 +120,14 @@ async def _answer(request: Request, services: ServicesDep, query_request: QueryR
     return StreamingResponse(execution.stream(), headers={**_HEADERS, "Content-Type": head.fmt.content_type})
 
 
+def _head_response(content_type: str) -> Response:
+    """HEAD: the GET's headers without its body. The body's length is not known without producing it, so
+    no Content-Length is sent (a ``0`` would claim an empty result)."""
+    response = Response(headers={**_HEADERS, "Content-Type": content_type})
+    del response.headers["content-length"]
+    return response
+
+
 def _endpoint(request: Request) -> str:
     return str(request.url.replace(query="", fragment="")).rstrip("?")
 
@@ -122,11 +136,11 @@ async def _describe(request: Request, services: ServicesDep, head_only: bool = F
     accept = request.headers.get("accept")
     if prefers_html(accept):
         if head_only:
-            return Response(headers={**_HEADERS, "Content-Type": "text/html; charset=utf-8"})
+            return _head_response("text/html; charset=utf-8")
         return render(request, "query.html", {"endpoint": _endpoint(request)}, headers=_HEADERS)
     fmt = negotiate_rdf(accept)
     if head_only:
-        return Response(headers={**_HEADERS, "Content-Type": fmt.content_type})
+        return _head_response(fmt.content_type)
     endpoint = _endpoint(request)
     base = str(request.base_url)
     loop = asyncio.get_running_loop()
@@ -141,7 +155,7 @@ async def _describe(request: Request, services: ServicesDep, head_only: bool = F
 @router.get("/sparql", summary="Run a SPARQL query (GET), or get the service description / query page")
 async def sparql_get(request: Request, services: ServicesDep) -> Response:
     """``?query=`` runs the query. Without it: the query page for browsers, the service description otherwise."""
-    params = _params(request.query_params.multi_items())
+    params = url_params(request)
     _check_foreign(params)
     query = _one_query(params)
     if query is None:
@@ -151,7 +165,7 @@ async def sparql_get(request: Request, services: ServicesDep) -> Response:
 
 @router.head("/sparql", include_in_schema=False)
 async def sparql_head(request: Request, services: ServicesDep) -> Response:
-    params = _params(request.query_params.multi_items())
+    params = url_params(request)
     _check_foreign(params)
     query = _one_query(params)
     if query is None:
@@ -162,27 +176,26 @@ async def sparql_head(request: Request, services: ServicesDep) -> Response:
 @router.post("/sparql", summary="Run a SPARQL query (POST form or application/sparql-query)")
 async def sparql_post(request: Request, services: ServicesDep) -> Response:
     """Body ``application/x-www-form-urlencoded`` with ``query=``, or ``application/sparql-query``."""
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    url_params = _params(request.query_params.multi_items())
-    _check_foreign(url_params)
+    content_type = body_media_type(request)
+    in_url = url_params(request)
+    _check_foreign(in_url)
     if content_type == FORM:
-        body = decode_utf8(await read_body(request, services.settings.max_body_bytes), "form body")
-        form = _params(parse_qsl(body, keep_blank_values=True))
+        form = parse_form(await read_body(request, services.settings.max_body_bytes))
         _check_foreign(form)
-        if "query" in url_params:
+        if "query" in in_url:
             raise BadRequest("The query is given both in the URL and in the body.")
         query = _one_query(form)
         if query is None:
             raise BadRequest("The form body has no 'query' parameter.")
-        params = {**url_params}
+        params = {**in_url}
         for key, values in form.items():
             params.setdefault(key, []).extend(values)
         return await _answer(request, services, _request(query, params, services.iris.base), params)
     if content_type == SPARQL_QUERY:
-        if "query" in url_params:
+        if "query" in in_url:
             raise BadRequest("The query is given both in the URL and in the body.")
         query = decode_utf8(await read_body(request, services.settings.max_body_bytes), "query")
-        return await _answer(request, services, _request(query, url_params, services.iris.base), url_params)
+        return await _answer(request, services, _request(query, in_url, services.iris.base), in_url)
     raise UnsupportedMediaType(
         f"A query POST must be '{FORM}' or '{SPARQL_QUERY}', not '{content_type or 'none'}'."
     )

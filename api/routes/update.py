@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl
-
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from api.deps import AdminDep, ServicesDep, decode_utf8, read_body
-from api.routes.sparql import _params
+from api.deps import AdminDep, ServicesDep, body_media_type, decode_utf8, parse_form, read_body, url_params
 from graph.errors import BadRequest, MethodNotAllowed, UnsupportedMediaType
 from graph.store import UpdateRequest
 
@@ -23,23 +20,23 @@ _FOREIGN = ("query", "default-graph-uri", "named-graph-uri")
 @router.post("/update", status_code=204, summary="Run a SPARQL update (admin token)")
 async def update(request: Request, services: ServicesDep, _admin: AdminDep) -> Response:
     """Atomic: every operation of the request applies, or none does."""
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    url_params = _params(request.query_params.multi_items())
+    content_type = body_media_type(request)
+    in_url = url_params(request)
     body = await read_body(request, services.settings.max_body_bytes)
     if content_type == FORM:
-        params = _params(parse_qsl(decode_utf8(body, "form body"), keep_blank_values=True))
-        if "update" in url_params:
+        params = parse_form(body)
+        if "update" in in_url:
             raise BadRequest("The update is given both in the URL and in the body.")
         updates = params.get("update", [])
         if len(updates) != 1:
             raise BadRequest("The form body must carry exactly one 'update' parameter.")
         text = updates[0]
-        for key, values in url_params.items():
+        for key, values in in_url.items():
             params.setdefault(key, []).extend(values)
     elif content_type == SPARQL_UPDATE:
-        if "update" in url_params:
+        if "update" in in_url:
             raise BadRequest("The update is given both in the URL and in the body.")
-        text, params = decode_utf8(body, "update"), url_params
+        text, params = decode_utf8(body, "update"), in_url
     else:
         raise UnsupportedMediaType(
             f"An update POST must be '{FORM}' or '{SPARQL_UPDATE}', not '{content_type or 'none'}'."
