@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rdflib import Graph
+from rdflib import Dataset, Graph
 from starlette.responses import Response
 
 from api.negotiation import choose
@@ -22,6 +22,16 @@ def negotiate_rdf(accept: str | None, formats: tuple[Format, ...] = RDF_FORMATS)
 
 
 def serialize_graph(graph: Graph, fmt: Format) -> bytes:
+    """Serializes a plain graph; for dataset formats (TriG, N-Quads) its triples go in the default graph
+    (rdflib would otherwise fail on N-Quads, or invent a blank-node graph name in TriG)."""
+    if fmt.name in ("trig", "nquads") and not isinstance(graph, Dataset):
+        dataset = Dataset()
+        for prefix, namespace in graph.namespaces():
+            dataset.bind(prefix, namespace)
+        default = dataset.default_context
+        for triple in graph:
+            default.add(triple)
+        graph = dataset
     return graph.serialize(format=_RDFLIB_NAMES[fmt.name], encoding="utf-8")
 
 
