@@ -42,24 +42,29 @@ class QueryExecution:
     def __init__(self, loop: asyncio.AbstractEventLoop, *, buffer_bytes: int, max_chunks: int = 16) -> None:
         self._loop = loop
         self._buffer_bytes = buffer_bytes
+        self._max_chunks = max_chunks
         self._buffer = bytearray()
         self._streaming = False
         self._fmt: Format | None = None
         self._head: asyncio.Future[Head] = loop.create_future()
-        self._chunks: asyncio.Queue[object] = asyncio.Queue()
-        self._slots = threading.Semaphore(max_chunks)
-        self._cancelled = threading.Event()
+        # The queue and its slots exist only once a result outgrows the buffer: most answers are small, and
+        # creating them costs more than a tiny lookup's evaluation (issue 2 benchmark).
+        self._chunks: asyncio.Queue[object] | None = None
+        self._slots: threading.Semaphore | None = None
+        self._cancelled = False  # set by the loop, read by the worker; a plain flag is atomic under the GIL
 
     # ------------------------------------------------------------ worker side
     def begin(self, fmt: Format, kind: ResultKind) -> None:
         self._fmt = fmt
 
     def write(self, data: bytes) -> int:
-        if self._cancelled.is_set():
+        if self._cancelled:
             raise ClientGone()
         self._buffer += data
         if len(self._buffer) >= self._buffer_bytes:
             if not self._streaming:
+                self._chunks = asyncio.Queue()
+                self._slots = threading.Semaphore(self._max_chunks)
                 self._streaming = True
                 self._resolve_head(Head(self._fmt, None))
             self._push(bytes(self._buffer))
@@ -70,8 +75,9 @@ class QueryExecution:
         """pyoxigraph calls flush() at the end; output is pushed on finish instead."""
 
     def _push(self, item: object) -> None:
+        assert self._slots is not None and self._chunks is not None
         while not self._slots.acquire(timeout=0.5):
-            if self._cancelled.is_set():
+            if self._cancelled:
                 raise ClientGone()
         self._loop.call_soon_threadsafe(self._chunks.put_nowait, item)
 
@@ -90,6 +96,7 @@ class QueryExecution:
             return
         except BaseException as exc:  # noqa: BLE001 - handed to the event loop, never lost
             if self._streaming:
+                assert self._chunks is not None
                 self._loop.call_soon_threadsafe(self._chunks.put_nowait, exc)
             else:
                 self._resolve_head(Head(self._fmt, None, exc))
@@ -106,10 +113,13 @@ class QueryExecution:
 
     # ------------------------------------------------------------- loop side
     async def start(self, executor: Executor, work: Callable[[QueryExecution], Format]) -> Head:
-        """Submits the work and waits until the response head can be decided."""
-        self._loop.run_in_executor(executor, self.run, work)
+        """Submits the work and waits until the response head can be decided.
+
+        ``executor.submit`` rather than ``loop.run_in_executor``: :meth:`run` reports through the head future
+        and the queue, so wrapping its completion in a second future would only cost a loop wake-up."""
+        executor.submit(self.run, work)
         try:
-            return await asyncio.shield(self._head)
+            return await self._head  # if the request is cancelled, so is this future; resolve() then skips it
         except asyncio.CancelledError:
             self.cancel()
             raise
@@ -117,6 +127,7 @@ class QueryExecution:
     async def stream(self) -> AsyncIterator[bytes]:
         """The body of a streamed response. An error after the first byte aborts the connection
         (the client sees an incomplete chunked body, never a silently cut-off success)."""
+        assert self._chunks is not None and self._slots is not None
         try:
             while True:
                 item = await self._chunks.get()
@@ -131,6 +142,8 @@ class QueryExecution:
             self.cancel()
 
     def cancel(self) -> None:
-        self._cancelled.set()
-        for _ in range(64):  # wake a producer blocked on a full queue
-            self._slots.release()
+        self._cancelled = True
+        slots = self._slots
+        if slots is not None:
+            for _ in range(64):  # wake a producer blocked on a full queue
+                slots.release()
