@@ -56,6 +56,11 @@ class Resolver:
     def legal_form(self, text: str, country_iri: str | None) -> Resolution:
         alpha2 = country_iri.rstrip("/").rsplit("/", 1)[-1] if country_iri else None
         found = resolve.legal_form_iri(self.iris, text, alpha2)
+        if alpha2 is None and not (found[0] or "").endswith("/" + text.strip().upper()):
+            # a name means different forms in different countries: without the country, only a code will do
+            return None, Problem(f"'{text}' can only be looked up in the organisation's country, which is missing or "
+                                 "unknown. Give the country, or the legal form's ISO 20275 (ELF) code.",
+                                 "legal-form-needs-country", value=text)
         where = f" in {self._country_name(country_iri)}" if country_iri else ""
         return self._answer(text, found, f"legal form{where}", "legal-form",
                             " Give its ISO 20275 (ELF) code, or its local name or abbreviation in that country.")

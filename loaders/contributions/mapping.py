@@ -146,7 +146,8 @@ def map_organisation(m: RowMapper, number: int) -> Record:
         lang = None
     m.add(org, RDF_TYPE[1:-1], iri(ORG + "FormalOrganization"))
     if not m.text(org, SKOS + "prefLabel", "name", lang):
-        m.problem("The name is missing: every row needs the organisation's name.", "missing-value", "name")
+        if "name" in m.locator.given_columns:  # a missing column is reported once, at the header
+            m.problem("The name is missing: every row needs the organisation's name.", "missing-value", "name")
     else:
         record.names.append(values["name"])
     if m.text(org, ROV + "legalName", "legal_name"):
@@ -154,8 +155,9 @@ def map_organisation(m: RowMapper, number: int) -> Record:
     m.text(org, DCT + "description", "description", lang)
     country = None
     if not values.get("country"):
-        m.problem("The country is missing: say where the organisation is registered or based.", "missing-value",
-                  "country")
+        if "country" in m.locator.given_columns:
+            m.problem("The country is missing: say where the organisation is registered or based.",
+                      "missing-value", "country")
     else:
         country = m.resolved("country", values["country"], resolver.country(values["country"]))
         if country:

@@ -283,29 +283,33 @@ def read_json(text: str, fmt: str, iris: Iris) -> Parsed:
     document = _contexts(document, "", iris, parsed.problems)
     if parsed.problems:
         return parsed
-    has_context = isinstance(document, dict) and "@context" in document
-    if not has_context and fmt == "json":
+    original = document
+    if not (isinstance(document, dict) and "@context" in document) and fmt == "json":
         context = our_context()
         document = {"@context": context, **document} if isinstance(document, dict) else \
             {"@context": context, "@graph": document}
     base = iris.base + "id/"
-    _pointers(document, "", base, _prefixes(document), parsed.pointers)
+    contexts = _inline_contexts(document)
+    _pointers(original, "", base, _prefixes(contexts), parsed.pointers)
     try:
         triples = parse_rdf(json.dumps(document), "jsonld", base_iri=base)
     except SyntaxError as exc:
         parsed.problems.append(Problem(f"The JSON-LD cannot be read as RDF: {exc}", "jsonld-syntax"))
         return parsed
     parsed.triples = [t for t in triples if not t[1].startswith(f"<{HYDRA}") and not t[2].startswith(f"<{HYDRA}")]
-    parsed.keys = _keys(document)
+    parsed.keys = _keys(contexts)
     return parsed
 
 
-def _prefixes(document: Any) -> dict[str, str]:
+def _inline_contexts(document: Any) -> list[dict[str, Any]]:
     context = document.get("@context") if isinstance(document, dict) else None
+    return [part for part in (context if isinstance(context, list) else [context]) if isinstance(part, dict)]
+
+
+def _prefixes(contexts: list[dict[str, Any]]) -> dict[str, str]:
     found: dict[str, str] = {}
-    for part in context if isinstance(context, list) else [context]:
-        if isinstance(part, dict):
-            found.update({k: v for k, v in part.items() if isinstance(v, str) and v.endswith(("/", "#"))})
+    for part in contexts:
+        found.update({k: v for k, v in part.items() if isinstance(v, str) and v.endswith(("/", "#"))})
     return found
 
 
@@ -340,17 +344,33 @@ def _pointers(node: Any, pointer: str, base: str, prefixes: dict[str, str], out:
             _pointers(value, f"{pointer}/{_escape(key)}", base, prefixes, out)
 
 
-def _keys(document: Any) -> dict[str, str]:
-    """Predicate IRI -> the term of our context that states it (to name a key in a pointer)."""
-    context = our_context()
-    prefixes = {k: v for k, v in context.items() if isinstance(v, str)}
-    keys: dict[str, str] = {}
-    for term, definition in context.items():
-        target = definition.get("@id") if isinstance(definition, dict) else None
-        if isinstance(target, str) and ":" in target:
-            prefix, _, rest = target.partition(":")
-            keys.setdefault(prefixes.get(prefix, prefix + ":") + rest, term)
+def _keys(contexts: list[dict[str, Any]]) -> dict[str, str]:
+    """Predicate IRI -> the key the document's context states it with (a term, else ``prefix:name``)."""
+    prefixes = _prefixes(contexts)
+    keys = _Compacting()
+    for part in contexts:
+        for term, definition in part.items():
+            target = definition.get("@id") if isinstance(definition, dict) else definition
+            if not isinstance(target, str) or term.startswith("@") or target.startswith("@") or term in prefixes:
+                continue
+            prefix, sep, rest = target.partition(":")
+            keys.setdefault(prefixes[prefix] + rest if sep and prefix in prefixes else target, term)
+    keys.namespaces = sorted(((ns, p) for p, ns in prefixes.items()), key=lambda item: -len(item[0]))
     return keys
+
+
+class _Compacting(dict[str, str]):
+    """Keys by predicate IRI; an IRI without a term is shown as ``prefix:name`` when a prefix covers it."""
+
+    namespaces: list[tuple[str, str]] = []
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        if key in self:
+            return self[key]
+        for namespace, prefix in self.namespaces:
+            if key.startswith(namespace):
+                return f"{prefix}:{key[len(namespace):]}"
+        return default
 
 
 # ------------------------------------------------------------------------------------------------ RDF

@@ -73,6 +73,7 @@ class Result:
     severity: str  # Violation | Warning | Info
     message: str | None
     shape: str
+    details: list[Result] = field(default_factory=list)  # why a value does not conform to an sh:node shape
 
 
 Path = tuple[Any, ...]
@@ -222,7 +223,7 @@ class Validator:
 
     def __init__(self, compiled: Compiled, data: Data) -> None:
         self.compiled, self.data = compiled, data
-        self._conforms: dict[tuple[str, str], bool] = {}
+        self._nested: dict[tuple[str, str], list[Result]] = {}
 
     def validate(self, focus_nodes: Iterable[str]) -> list[Result]:
         results: list[Result] = []
@@ -242,11 +243,15 @@ class Validator:
         return bool(shape.objects_of) and any(self.data.inverse().get(node, {}).get(f"<{p}>")
                                               for p in shape.objects_of)
 
-    def conforms(self, shape: Shape, node: str) -> bool:
+    def nested(self, shape: Shape, node: str) -> list[Result]:
+        """The results of validating ``node`` against ``shape`` (for sh:node and the logical components)."""
         key = (shape.id, node)
-        if key not in self._conforms:
-            self._conforms[key] = not self.evaluate(shape, node)
-        return self._conforms[key]
+        if key not in self._nested:
+            self._nested[key] = self.evaluate(shape, node)
+        return self._nested[key]
+
+    def conforms(self, shape: Shape, node: str) -> bool:
+        return not self.nested(shape, node)
 
     def values(self, node: str, path: Path) -> list[tuple[str, str | None]]:
         """Value nodes with the predicate each came through (None when the path is not one predicate)."""
@@ -276,9 +281,10 @@ class Validator:
             path_text = _path_text(shape.path)
         out: list[Result] = []
 
-        def fail(component: str, value: str | None, through: str | None = None) -> None:
+        def fail(component: str, value: str | None, through: str | None = None,
+                 details: list[Result] | None = None) -> None:
             out.append(Result(focus, through or path_text, value, component[0].upper() + component[1:] +
-                              "ConstraintComponent", shape.severity, shape.message, shape.id))
+                              "ConstraintComponent", shape.severity, shape.message, shape.id, details or []))
 
         nodes = [v for v, _ in values]
         for name, param in shape.constraints:
@@ -289,6 +295,11 @@ class Validator:
                 langs = [language(v) for v in nodes if kind(v) == "literal" and language(v)]
                 for _ in {lang for lang in langs if langs.count(lang) > 1}:
                     fail(name, None)
+            elif name == "node":
+                for value, through in values:
+                    nested = self.nested(param, value)
+                    if nested:
+                        fail(name, value, through, nested)
             elif name not in ("minCount", "maxCount", "hasValue", "uniqueLang"):
                 for value, through in values:
                     if not self._value_ok(name, param, value):
@@ -317,8 +328,6 @@ class Validator:
         if name == "languageIn":
             lang = (language(value) or "") if k == "literal" else ""
             return any(lang == r or lang.startswith(r + "-") for r in param) if lang else False
-        if name == "node":
-            return self.conforms(param, value)
         if name == "not":
             return not self.conforms(param, value)
         if name == "or":

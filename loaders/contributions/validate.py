@@ -11,10 +11,11 @@ the organisation's country, kinds and themes are concepts of their schemes, a da
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 
 from rdflib import Graph, URIRef
-from rdflib.term import BNode
+from rdflib.term import Node
 
 from loaders.contributions.fields import DCAT, DCT, ORG, ROV
 from loaders.contributions.mapping import Context
@@ -22,7 +23,7 @@ from loaders.contributions.model import DATASET, ORGANISATION, Draft
 from loaders.contributions.problems import ERROR, WARNING, Problem
 from loaders.contributions.references import DATA_THEMES, INSTITUTION_KINDS
 from loaders.contributions.shacl import Compiled, Data, Result, Unsupported, Validator
-from loaders.contributions.terms import RDF_TYPE, Triple, from_rdflib, iri, iri_value, kind, local_name, text, to_graph
+from loaders.contributions.terms import RDF_TYPE, Triple, from_rdflib, iri_value, kind, local_name, text, to_graph
 
 PYSHACL_MAX_TRIPLES = 3000
 SH = "http://www.w3.org/ns/shacl#"
@@ -56,51 +57,65 @@ def context_triples(draft: Draft, ctx: Context) -> list[Triple]:
 
 
 def shacl_results(draft: Draft, ctx: Context, *, engine: str = "auto") -> list[Result]:
-    """SHACL results for every subject of the contribution. ``engine``: auto, pyshacl or compiled."""
+    """SHACL results about the contribution's subjects. ``engine``: auto, pyshacl or compiled.
+
+    A value that fails an ``sh:node`` shape is reported through the results that say why (the latitude is
+    out of range, not just "the site is not valid") when those are about the contribution's own nodes."""
     triples = draft.triples + context_triples(draft, ctx)
-    focus = list(dict.fromkeys(s for s, _, _ in draft.triples))
+    subjects = set(dict.fromkeys(s for s, _, _ in draft.triples))
     if engine == "auto":
         engine = "pyshacl" if len(draft.triples) <= PYSHACL_MAX_TRIPLES else "compiled"
+    results: list[Result] | None = None
     if engine == "compiled":
         try:
-            return Validator(compiled(ctx.iris.base), Data(triples)).validate(focus)
+            results = Validator(compiled(ctx.iris.base), Data(triples)).validate(subjects)
         except Unsupported:
-            engine = "pyshacl"
-    return pyshacl_results(triples, focus, ctx.iris.base)
+            results = None
+    if results is None:
+        results = pyshacl_results(triples, ctx.iris.base)
+    return list(_flatten(results, subjects))
 
 
-def pyshacl_results(triples: list[Triple], focus: list[str], base: str) -> list[Result]:
+def _flatten(results: list[Result], subjects: set[str]) -> Iterator[Result]:
+    for result in results:
+        if result.focus not in subjects:
+            continue  # a reference concept checked because it is in the data graph: not the contributor's
+        if result.component == "NodeConstraintComponent" and result.details and \
+                all(d.focus in subjects for d in result.details):
+            yield from _flatten(result.details, subjects)
+        else:
+            yield result
+
+
+def pyshacl_results(triples: list[Triple], base: str) -> list[Result]:
+    """pyshacl on the whole data graph: its ``focus_nodes`` and ``use_shapes`` options also skip the nested
+    shapes of values outside the list (pyshacl 0.40), so results are filtered afterwards instead."""
     from pyshacl import validate as pyshacl_validate
 
-    if not focus:
-        return []
     data = to_graph(triples)
-    nodes = [URIRef(iri_value(f)) if kind(f) == "iri" else BNode(f[2:]) for f in focus]
-    _, report, _ = pyshacl_validate(data, shacl_graph=shapes(base), inference="none", focus_nodes=nodes,
-                                    allow_warnings=True)
+    _, report, _ = pyshacl_validate(data, shacl_graph=shapes(base), inference="none", allow_warnings=True)
     index = Data(triples)
-    results = []
-    for node in report.subjects(URIRef(SH + "resultSeverity"), None):
-        def one(name: str, node=node):  # type: ignore[no-untyped-def]
+
+    def read(node: Node) -> Result:
+        def one(name: str) -> Node | None:
             return next(iter(report.objects(node, URIRef(SH + name))), None)
 
-        focus_term = from_rdflib(one("focusNode"))
+        focus = from_rdflib(one("focusNode"))
         value = one("value")
         value_term = from_rdflib(value) if value is not None else None
         path = one("resultPath")
         if isinstance(path, URIRef):
-            path_text = str(path)
+            path_text: str | None = str(path)
         elif value_term is not None:  # a complex path: name the predicate the value came through
-            path_text = next((iri_value(p) for p, os in index.out.get(focus_term, {}).items() if value_term in os),
-                             None)
+            path_text = next((iri_value(p) for p, os in index.out.get(focus, {}).items() if value_term in os), None)
         else:
             path_text = None
         message = one("resultMessage")
-        shape = one("sourceShape")
-        results.append(Result(focus_term, path_text, value_term, str(one("sourceConstraintComponent")).removeprefix(
-            SH), str(one("resultSeverity")).removeprefix(SH), str(message) if message is not None else None,
-            str(shape)))
-    return results
+        return Result(focus, path_text, value_term, str(one("sourceConstraintComponent")).removeprefix(SH),
+                      str(one("resultSeverity")).removeprefix(SH), str(message) if message is not None else None,
+                      str(one("sourceShape")), [read(d) for d in report.objects(node, URIRef(SH + "detail"))])
+
+    return [read(node) for node in report.objects(None, URIRef(SH + "result"))]
 
 
 def _sentence(result: Result) -> str:
@@ -201,5 +216,3 @@ def _legal_form_checks(form: str, country: str | None, subject: str, ctx: Contex
             "legal-form-inactive", severity=WARNING, value=code), subject, ROV + "orgType"))
     return problems
 
-
-__all__ = ["validate", "shacl_results", "context_triples", "iri"]
