@@ -95,9 +95,9 @@ class Resolver:
         scheme, pattern, what = ESSGLOBAL_SCHEMES[column]
         code = text.strip().upper()
         scheme_iri = ESSGLOBAL_STANDARD + scheme
-        known = self.refs.by_scheme.get(scheme_iri)
-        if known:
-            return self._answer(text, self.refs.find(scheme_iri, text), f"ESSGLOBAL {what}", "code")
+        loaded = next((s for s in (scheme_iri + "/", scheme_iri) if self.refs.by_scheme.get(s)), None)
+        if loaded is not None:
+            return self._answer(text, self.refs.find(loaded, text), f"ESSGLOBAL {what}", "code")
         if re.fullmatch(pattern, code):
             return f"{scheme_iri}/{code}", None
         example = pattern.replace("\\d+", "60")

@@ -55,8 +55,9 @@ def normalise(parsed: Parsed, ctx: Context) -> Draft:
         if record is None:
             continue
         draft.records.append(record)
-        names[subject] = record.term
-        locator.origin[record.term] = subject
+        if not record.explicit or record.term == subject:  # (a part of one of ours is named with its parts)
+            names[subject] = record.term
+            locator.origin[record.term] = subject
         if record.given:
             draft.triples.append((record.term, OWL_SAME_AS, subject))
     _name_parts(by_subject, names, draft, base_id)
