@@ -59,7 +59,8 @@ def serve(store: EmbeddedStore, settings: Settings) -> Iterator[Server]:
 
     tokens_store = TokenStore(settings.token_path)
     tokens = {name: tokens_store.create(name, role) for name, role in
-              (("alice", "contributor"), ("bob", "contributor"), ("root", "admin"))}
+              (("alice", "contributor"), ("bob", "contributor"), ("carol", "contributor"),
+                                            ("root", "admin"))}
     for url in run_server(settings, store):
         yield Server(url, store, settings, tokens)
 
