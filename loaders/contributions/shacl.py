@@ -103,7 +103,25 @@ class Compiled:
         subjects = {s for p in ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf", "target")
                     for s in graph.subjects(URIRef(SH + p), None)}
         subjects |= set(graph.subjects(RDF.type, URIRef(SH + "NodeShape"))) - {None}
-        self.top = [self.shape(s) for s in sorted(subjects, key=str) if self._has_target(s)]
+        self.top: list[Shape] = []
+        self.unsupported: list[tuple[Shape, str]] = []  # shapes we cannot evaluate: their targets, and why
+        for node in sorted(subjects, key=str):
+            if not self._has_target(node):
+                continue
+            known = set(self.shapes)
+            try:
+                self.top.append(self.shape(node))
+            except Unsupported as exc:
+                for key in set(self.shapes) - known:
+                    del self.shapes[key]  # half-built
+                self.unsupported.append((self._targets_only(node), str(exc)))
+
+    def _targets_only(self, node: Node) -> Shape:
+        g = self.graph
+        return Shape(str(node), target_classes={str(o) for o in g.objects(node, URIRef(SH + "targetClass"))},
+                     target_nodes={from_rdflib(o) for o in g.objects(node, URIRef(SH + "targetNode"))},
+                     subjects_of={str(o) for o in g.objects(node, URIRef(SH + "targetSubjectsOf"))},
+                     objects_of={str(o) for o in g.objects(node, URIRef(SH + "targetObjectsOf"))})
 
     def _has_target(self, node: Node) -> bool:
         return any(True for p in ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf")
@@ -126,7 +144,7 @@ class Compiled:
         shape.path = self._path(path) if path is not None else None
         severity = self._one(node, "severity")
         shape.severity = str(severity).removeprefix(SH) if severity is not None else "Violation"
-        shape.message = _message(g, node)
+        shape.message = shape_message(g, node)
         shape.deactivated = str(self._one(node, "deactivated") or "").lower() == "true"
         for name in sorted(_PARAMETERS):
             for value in g.objects(node, URIRef(SH + name)):
@@ -177,7 +195,8 @@ class Compiled:
         raise Unsupported(f"path {list(g.predicate_objects(node))}")
 
 
-def _message(graph: Graph, node: Node) -> str | None:
+def shape_message(graph: Graph, node: Node) -> str | None:
+    """The shape's own sh:message (English or untagged first), if it has one."""
     messages = [m for m in graph.objects(node, URIRef(SH + "message")) if isinstance(m, Literal)]
     messages.sort(key=lambda m: (m.language not in ("en", None), m.language or ""))
     return str(messages[0]) if messages else None
@@ -228,6 +247,9 @@ class Validator:
     def validate(self, focus_nodes: Iterable[str]) -> list[Result]:
         results: list[Result] = []
         for node in focus_nodes:
+            for shape, reason in self.compiled.unsupported:
+                if self._targets(shape, node):
+                    raise Unsupported(f"{node} is a target of a shape using {reason}")
             for shape in self.compiled.top:
                 if self._targets(shape, node):
                     results += self.evaluate(shape, node)

@@ -22,7 +22,7 @@ from loaders.contributions.mapping import Context
 from loaders.contributions.model import DATASET, ORGANISATION, Draft
 from loaders.contributions.problems import ERROR, WARNING, Problem
 from loaders.contributions.references import DATA_THEMES, INSTITUTION_KINDS
-from loaders.contributions.shacl import Compiled, Data, Result, Unsupported, Validator
+from loaders.contributions.shacl import Compiled, Data, Result, Unsupported, Validator, shape_message
 from loaders.contributions.terms import RDF_TYPE, Triple, from_rdflib, iri_value, kind, local_name, text, to_graph
 
 PYSHACL_MAX_TRIPLES = 3000
@@ -93,7 +93,8 @@ def pyshacl_results(triples: list[Triple], base: str) -> list[Result]:
     from pyshacl import validate as pyshacl_validate
 
     data = to_graph(triples)
-    _, report, _ = pyshacl_validate(data, shacl_graph=shapes(base), inference="none", allow_warnings=True)
+    shapes_graph = shapes(base)
+    _, report, _ = pyshacl_validate(data, shacl_graph=shapes_graph, inference="none", allow_warnings=True)
     index = Data(triples)
 
     def read(node: Node) -> Result:
@@ -110,10 +111,11 @@ def pyshacl_results(triples: list[Triple], base: str) -> list[Result]:
             path_text = next((iri_value(p) for p, os in index.out.get(focus, {}).items() if value_term in os), None)
         else:
             path_text = None
-        message = one("resultMessage")
+        shape = one("sourceShape")
+        message = shape_message(shapes_graph, shape) if shape is not None else None  # not pyshacl's default text
         return Result(focus, path_text, value_term, str(one("sourceConstraintComponent")).removeprefix(SH),
-                      str(one("resultSeverity")).removeprefix(SH), str(message) if message is not None else None,
-                      str(one("sourceShape")), [read(d) for d in report.objects(node, URIRef(SH + "detail"))])
+                      str(one("resultSeverity")).removeprefix(SH), message, str(shape),
+                      [read(d) for d in report.objects(node, URIRef(SH + "detail"))])
 
     return [read(node) for node in report.objects(None, URIRef(SH + "result"))]
 
