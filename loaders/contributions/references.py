@@ -50,7 +50,15 @@ class Concept:
     deprecated: bool = False
     triples: list[Triple] = field(default_factory=list)
 
+    preferred: dict[str, str] = field(default_factory=dict)  # language ('' untagged) -> skos:prefLabel
+
     def label(self) -> str:
+        """The English (or untagged) preferred label, else any label, else the code."""
+        for lang in ("en", ""):
+            if lang in self.preferred:
+                return self.preferred[lang]
+        if self.preferred:
+            return self.preferred[min(self.preferred)]
         return self.labels[0] if self.labels else self.notations[0] if self.notations else self.iri
 
 
@@ -123,10 +131,9 @@ def build(store: GraphStore) -> References:
         elif p == OWL + "deprecated":
             concept.deprecated = value.lower() in ("true", "1")
         elif kind(term) == "literal":
+            concept.labels.append(value)
             if p == SKOS + "prefLabel":
-                concept.labels.insert(0, value)
-            else:
-                concept.labels.append(value)
+                concept.preferred[(getattr(o, "language", None) or "").lower()] = value
     by_scheme: dict[str, list[Concept]] = defaultdict(list)
     for concept in concepts.values():
         for scheme in concept.schemes:
