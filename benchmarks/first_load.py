@@ -8,7 +8,9 @@ commands use) and prints seconds per source and in total; with several runs it a
 from __future__ import annotations
 
 import argparse
+import os
 import platform
+import resource
 import statistics
 import tempfile
 import time
@@ -20,8 +22,16 @@ from graph.settings import DEFAULT_BASE_IRI
 from loaders.initial import first_load
 
 
-def one_run(organisations: bool) -> tuple[float, list[tuple[str, float, int]], int]:
-    """Returns (total seconds, [(source, seconds, triples)], quads in the store) for one fresh store."""
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def one_run(organisations: bool) -> tuple[float, float, list[tuple[str, float, int]], int]:
+    """(wall seconds, CPU seconds of this process, [(source, wall seconds, triples)], quads) for one fresh store.
+
+    CPU time is printed beside wall time because a busy machine stretches the latter: on an idle machine the
+    two are close, as the load is single-threaded apart from RocksDB's background work."""
     timings: list[tuple[str, float, int]] = []
     with tempfile.TemporaryDirectory(prefix="ourdata-first-load-") as tmp:
         store = EmbeddedStore.open(Path(tmp) / "store")
@@ -30,15 +40,15 @@ def one_run(organisations: bool) -> tuple[float, list[tuple[str, float, int]], i
         def progress(name: str, index: int, total: int) -> None:
             marks.append((name, time.perf_counter()))
 
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), cpu_seconds()
         reports = first_load(store, Iris(DEFAULT_BASE_IRI), organisations=organisations, progress=progress)
         store.flush()
-        total = time.perf_counter() - started
+        total, cpu = time.perf_counter() - started, cpu_seconds() - cpu_started
         for (name, start), (_, end), report in zip(marks, marks[1:], reports, strict=False):
             timings.append((name, end - start, report.triples))
         quads = store.count()
         store.close()
-    return total, timings, quads
+    return total, cpu, timings, quads
 
 
 def main() -> None:
@@ -46,12 +56,14 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-organisations", action="store_true")
     args = parser.parse_args()
-    print(f"python {platform.python_version()}, {platform.machine()}, first load into a fresh on-disk store")
+    print(f"python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs, load average "
+          f"{os.getloadavg()[0]:.1f}; first load into a fresh on-disk store")
     totals = []
     for run in range(1, args.runs + 1):
-        total, timings, quads = one_run(not args.no_organisations)
+        total, cpu, timings, quads = one_run(not args.no_organisations)
         totals.append(total)
-        print(f"\nrun {run}: {total:.1f} s total, {quads:,} quads")
+        print(f"\nrun {run}: {total:.1f} s total ({cpu:.1f} s CPU), {quads:,} quads, "
+              f"load average {os.getloadavg()[0]:.1f}")
         for name, seconds, triples in sorted(timings, key=lambda t: -t[1]):
             print(f"  {name:32} {seconds:6.2f} s {triples:>10,} triples")
     if len(totals) > 1:
