@@ -47,9 +47,12 @@ def progress_bar(size: int) -> Iterator[Any]:
         yield update
 
 
+SHOWN = 200  # problems listed in the table; the rest are counted
+
+
 def print_problems(name: str, detail: str, problems: list[dict[str, Any]]) -> None:
     table = Table("where", "problem", "value", title=f"{name}: {detail}", title_justify="left", show_lines=False)
-    for problem in problems:
+    for problem in problems[:SHOWN]:
         where = ", ".join(f"{k} {problem[k]}" for k in ("field", "row", "line", "column", "pointer", "focus_node",
                                                            "path") if problem.get(k) not in (None, ""))
         message = problem["message"]
@@ -59,6 +62,9 @@ def print_problems(name: str, detail: str, problems: list[dict[str, Any]]) -> No
             message += "\n  candidates: " + ", ".join(problem["candidates"][:5])
         table.add_row(where, message, str(problem.get("value", "")))
     out.print(table)
+    if len(problems) > SHOWN:
+        out.print(f"... and {len(problems) - SHOWN:,} more problems of the same kinds (--dry-run through the API, or "
+                  "fix these first).")
 
 
 def print_outcome(name: str, report: dict[str, Any]) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import httpx
@@ -22,11 +23,21 @@ BASE = "https://ourdata.coop/"
 IRIS = Iris(BASE)
 
 
-def reference_store() -> EmbeddedStore:
-    """In memory: ontology, vocabularies, reference data (no bundled organisations) and ``held.trig``."""
+@lru_cache(maxsize=1)
+def _reference_quads() -> bytes:
+    """The first load, done once per test run (it takes seconds), kept as N-Quads to copy into fresh stores."""
     store = EmbeddedStore.open(None)
     first_load(store, IRIS, organisations=False)
     store.load((CORPUS / "held.trig").read_bytes(), RDF_BY_NAME["trig"], graph=None, allow_named_graphs=True)
+    buffer = io.BytesIO()
+    store.serialize(buffer, RDF_BY_NAME["nquads"], whole=True)
+    return buffer.getvalue()
+
+
+def reference_store() -> EmbeddedStore:
+    """A fresh in-memory store: ontology, vocabularies, reference data (no bundled organisations), ``held.trig``."""
+    store = EmbeddedStore.open(None)
+    store.load(_reference_quads(), RDF_BY_NAME["nquads"], graph=None, allow_named_graphs=True)
     return store
 
 

@@ -17,6 +17,7 @@ from loaders.initial import first_load
 
 _register()
 GOOD, BAD = CORPUS / "good", CORPUS / "bad"
+DESCRIPTION = "A test organisation with a long description so that a few thousand rows make a large file " * 2
 
 
 def cli(*args: str, env: dict[str, str] | None = None) -> Result:
@@ -92,14 +93,14 @@ def test_dry_run_writes_nothing(store_dir: Path) -> None:
 
 
 def test_a_large_file_loads_with_a_progress_bar(store_dir: Path, tmp_path: Path) -> None:
-    rows = "".join(f"Large Data {n},GB,https://large-{n}.example.org/,A large test organisation number {n}.\n"
-                   for n in range(6000))
+    rows = "".join(f"Large Data {n},GB,https://large-{n}.example.org/,{DESCRIPTION} (number {n}).\n"
+                   for n in range(2500))
     big = tmp_path / "large.csv"
     big.write_text("name,country,website,description\n" + rows)
     assert big.stat().st_size > 512 * 1024
     result = cli("load", str(big), "--store", str(store_dir), env={"OURDATA_CONTRIBUTION_MAX_RECORDS": "10000"})
     assert result.exit_code == 0, result.output
-    assert "6000 created" in result.output
+    assert "2500 created" in result.output
 
 
 @pytest.fixture(scope="module")
@@ -121,11 +122,11 @@ def test_load_to_a_running_server(server: Server) -> None:
 
 
 def test_a_large_file_to_a_server_is_sent_asynchronously(server: Server, tmp_path: Path) -> None:
-    rows = "".join(f"Remote Data {n},FR,https://remote-{n}.example.org/,Une organisation de test numéro {n}.\n"
-                   for n in range(6000))
+    rows = "".join(f"Remote Data {n},FR,https://remote-{n}.example.org/,{DESCRIPTION} (numéro {n}).\n"
+                   for n in range(2500))
     big = tmp_path / "remote.csv"
     big.write_text("name,country,website,description\n" + rows)
     server.settings.contribution_max_records = 10_000
     result = cli("load", str(big), "--url", server.url, "--token", server.tokens["bob"])
     assert result.exit_code == 0, result.output
-    assert "6000 created" in result.output
+    assert "2500 created" in result.output

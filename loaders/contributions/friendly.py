@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from graph.iris import Iris
 from loaders import resolve
@@ -30,8 +30,17 @@ Resolution = tuple[str | None, Problem | None]
 
 @dataclass
 class Resolver:
+    """Resolves values; each distinct value once per contribution (10,000 rows name few countries)."""
+
     iris: Iris
     refs: References
+    _memo: dict[tuple[str, ...], Resolution] = field(default_factory=dict)
+
+    def _cached(self, key: tuple[str, ...], compute: Callable[[], Resolution]) -> Resolution:
+        if key not in self._memo:
+            self._memo[key] = compute()
+        value, problem = self._memo[key]
+        return value, (replace(problem) if problem is not None else None)  # each use gets its own location
 
     def _answer(self, text: str, found: tuple[str | None, list[str]], what: str, code: str,
                 hint: str = "") -> Resolution:
@@ -50,10 +59,16 @@ class Resolver:
         return f"{code} ({concept.label()})" if concept and concept.labels else code
 
     def country(self, text: str) -> Resolution:
+        return self._cached(("country", text), lambda: self._country(text))
+
+    def _country(self, text: str) -> Resolution:
         return self._answer(text, resolve.country_iri(self.iris, text), "country", "country",
                             " Give its name or its two- or three-letter ISO code, e.g. GB or GBR.")
 
     def legal_form(self, text: str, country_iri: str | None) -> Resolution:
+        return self._cached(("legal_form", text, country_iri or ""), lambda: self._legal_form(text, country_iri))
+
+    def _legal_form(self, text: str, country_iri: str | None) -> Resolution:
         alpha2 = country_iri.rstrip("/").rsplit("/", 1)[-1] if country_iri else None
         found = resolve.legal_form_iri(self.iris, text, alpha2)
         if alpha2 is None and not (found[0] or "").endswith("/" + text.strip().upper()):
@@ -70,10 +85,16 @@ class Resolver:
         return concept.label() if concept else (country_iri or "")
 
     def licence(self, text: str) -> Resolution:
+        return self._cached(("licence", text), lambda: self._licence(text))
+
+    def _licence(self, text: str) -> Resolution:
         return self._answer(text, resolve.licence_iri(self.iris, text), "licence", "licence",
                             " Give its SPDX id (e.g. CC-BY-4.0, ODbL-1.0, OGL-UK-3.0), its URL or its full name.")
 
     def kind(self, text: str) -> Resolution:
+        return self._cached(("kind", text), lambda: self._kind(text))
+
+    def _kind(self, text: str) -> Resolution:
         found = self.refs.find(INSTITUTION_KINDS, text.replace(" ", "-")) if text else (None, [])
         if found[0] is None and not found[1]:
             found = self.refs.find(INSTITUTION_KINDS, text)
@@ -83,6 +104,9 @@ class Resolver:
         return self._answer(text, found, "kind of institution", "kind", hint)
 
     def theme(self, text: str) -> Resolution:
+        return self._cached(("theme", text), lambda: self._theme(text))
+
+    def _theme(self, text: str) -> Resolution:
         found = self.refs.find(DATA_THEMES, text)
         loaded = bool(self.refs.by_scheme.get(DATA_THEMES))
         if found[0] is None and not found[1] and not loaded and re.fullmatch(r"[A-Za-z_]{4,12}", text):
@@ -92,6 +116,9 @@ class Resolver:
                             f" Use a code such as {', '.join(codes) or 'HEAL, ENVI, TRAN, SOCI'}.")
 
     def essglobal(self, column: str, text: str) -> Resolution:
+        return self._cached(("essglobal", column, text), lambda: self._essglobal(column, text))
+
+    def _essglobal(self, column: str, text: str) -> Resolution:
         scheme, pattern, what = ESSGLOBAL_SCHEMES[column]
         code = text.strip().upper()
         scheme_iri = ESSGLOBAL_STANDARD + scheme

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 
 from graph.iris import Iris
 from graph.store import GraphStore
@@ -33,7 +34,7 @@ class Context:
     store: GraphStore
     refs: References
 
-    @property
+    @cached_property
     def resolver(self) -> Resolver:
         return Resolver(self.iris, self.refs)
 

@@ -69,6 +69,7 @@ class References:
     concepts: dict[str, Concept]
     same: dict[str, str]  # outside IRI -> our concept IRI
     by_scheme: dict[str, list[Concept]]
+    _indexes: dict[str, tuple[dict[str, str], dict[str, set[str]]]] = field(default_factory=dict)
 
     def get(self, iri_text: str) -> Concept | None:
         return self.concepts.get(iri_text)
@@ -88,16 +89,26 @@ class References:
         key = normalise(text)
         if not key:
             return None, []
-        hits = []
-        for concept in self.by_scheme.get(scheme, []):
-            codes = {normalise(n) for n in concept.notations} | {normalise(concept.iri.rsplit("/", 1)[-1])}
-            if key in codes:
-                return concept.iri, []
-            if key in {normalise(label) for label in concept.labels}:
-                hits.append(concept.iri)
+        codes, labels = self._scheme_index(scheme)
+        if key in codes:
+            return codes[key], []
+        hits = sorted(labels.get(key, ()))
         if len(hits) == 1:
             return hits[0], []
-        return None, sorted(set(hits))
+        return None, hits
+
+    def _scheme_index(self, scheme: str) -> tuple[dict[str, str], dict[str, set[str]]]:
+        """(code -> concept, label -> concepts) of a scheme, built on first use."""
+        if scheme not in self._indexes:
+            codes: dict[str, str] = {}
+            labels: dict[str, set[str]] = defaultdict(set)
+            for concept in self.by_scheme.get(scheme, []):
+                for code in [*concept.notations, concept.iri.rsplit("/", 1)[-1]]:
+                    codes.setdefault(normalise(code), concept.iri)
+                for label in concept.labels:
+                    labels[normalise(label)].add(concept.iri)
+            self._indexes[scheme] = (codes, dict(labels))
+        return self._indexes[scheme]
 
     def context_for(self, objects: set[str]) -> list[Triple]:
         """The indexed triples of the concepts among ``objects`` (term strings)."""

@@ -211,6 +211,7 @@ class Data:
         for s, p, o in self._triples:
             self.out[s][p].append(o)
         self._inv: dict[str, dict[str, list[str]]] | None = None
+        self._classes: dict[str, set[str]] = {}
 
     def inverse(self) -> dict[str, dict[str, list[str]]]:
         if self._inv is None:
@@ -224,17 +225,22 @@ class Data:
         found = self.out.get(node)
         return found.get(predicate, []) if found else []
 
+    def classes(self, node: str) -> set[str]:
+        """The node's classes (IRIs), with their superclasses (``rdfs:subClassOf*``) as the data states them."""
+        found = self._classes.get(node)
+        if found is None:
+            found = set()
+            todo = list(self.objects(node, RDF_TYPE))
+            while todo:
+                current = todo.pop()
+                if current[0] == "<" and current[1:-1] not in found:
+                    found.add(current[1:-1])
+                    todo += self.objects(current, RDFS_SUBCLASS)
+            self._classes[node] = found
+        return found
+
     def instance_of(self, node: str, cls: str) -> bool:
-        seen: set[str] = set()
-        todo = list(self.objects(node, RDF_TYPE))
-        while todo:
-            current = todo.pop()
-            if current == f"<{cls}>":
-                return True
-            if current not in seen:
-                seen.add(current)
-                todo += self.objects(current, RDFS_SUBCLASS)
-        return False
+        return cls in self.classes(node)
 
 
 class Validator:
@@ -258,7 +264,7 @@ class Validator:
     def _targets(self, shape: Shape, node: str) -> bool:
         if node in shape.target_nodes:
             return True
-        if any(self.data.instance_of(node, c) for c in shape.target_classes):
+        if shape.target_classes and not shape.target_classes.isdisjoint(self.data.classes(node)):
             return True
         if any(self.data.objects(node, f"<{p}>") for p in shape.subjects_of):
             return True
