@@ -12,12 +12,13 @@ from api.cli import BaseOpt, MemoryOpt, StoreOpt, app, err, make_settings, repor
 from graph.iris import Iris
 from graph.settings import Settings
 from graph.store import GraphStore, open_store
-from loaders.initial import first_load
+from loaders.initial import first_load, needs_first_load
 
 
 def load_if_empty(store: GraphStore, settings: Settings, *, organisations: bool, force: bool = False) -> None:
-    """The first load, with a progress bar on stderr; does nothing on a store that holds data."""
-    if not force and not store.is_empty():
+    """The first load, with a progress bar on stderr; does nothing on a store that holds data,
+    and resumes a first load that was interrupted."""
+    if not force and not needs_first_load(store, Iris(settings.base_iri)):
         err.print("Store already holds data; skipping the first load.")
         return
     started = time.perf_counter()
@@ -28,7 +29,8 @@ def load_if_empty(store: GraphStore, settings: Settings, *, organisations: bool,
         def progress(name: str, index: int, total: int) -> None:
             bar.update(task, description=f"loading {name}", completed=index, total=total)
 
-        reports = first_load(store, Iris(settings.base_iri), organisations=organisations, progress=progress)
+        reports = first_load(store, Iris(settings.base_iri), organisations=organisations, progress=progress,
+                             resume=not force)
     triples = sum(r.triples for r in reports)
     err.print(f"Loaded {len(reports)} graphs, {triples:,} triples in {time.perf_counter() - started:.1f} s.")
     problems = sum(len(r.problems) for r in reports)
