@@ -58,8 +58,10 @@ ESSGLOBAL_COLUMNS = (
     ("Activities", ESSGLOBAL.economicSector, "activities-ica"),
     ("Membership Type", ESSGLOBAL.baseMembershipType, "base-membership-type"),
 )
-#: Organisational structures that say which kind of institution this is.
-KIND_BY_STRUCTURE = {"OS130": institution_kind("community-benefit-society")}
+# No institution kind is derived from the organisational structure: ESSGLOBAL's OS130 means
+# "Community Benefit Society / Industrial and Provident Society", which in this file covers ~6,000
+# registered societies, most of them co-operative societies, so calling them all community benefit
+# societies would be a guess. The structure itself is kept (essglobal:organisationalStructure).
 COOPERATIVE, CLASSIFICATION = institution_kind("cooperative"), ORG.classification
 IDENTIFIER, REGISTRATION, ORG_TYPE, HOMEPAGE = ADMS.identifier, ROV.registration, ROV.orgType, FOAF.homepage
 LEGAL_FORM_TEXT, OWNERSHIP = OD.legalFormText, OD.ownershipClassification
@@ -134,9 +136,6 @@ def map_row(m: Mapping, iris: Iris, row: dict[str, str], n: int, identifier: str
             concept = _essglobal(m, value.strip(), scheme, n, column, essglobal_cache)
             if concept is not None:
                 m.add(org, prop, concept)
-                code = str(concept).rsplit("/", 1)[-1]
-                if column == "Organisational Structure" and code in KIND_BY_STRUCTURE:
-                    m.add(org, CLASSIFICATION, KIND_BY_STRUCTURE[code])
     m.text(org, OWNERSHIP, row.get("Ownership Classification"))
     website = clean(row.get("Website"))
     if website:
