@@ -61,12 +61,22 @@ def provenance(iris: Iris, source: Source, graph: str, triples: int, file: Path 
 
 
 def import_source(store: GraphStore, iris: Iris, source: Source, file: Path | None = None) -> ImportReport:
-    """Builds the source and makes its graph hold exactly that, with fresh provenance, in one transaction."""
-    built = source.build(iris, file)
+    """Builds the source and makes its graph hold exactly that, with fresh provenance, in one transaction.
+
+    A source that matches its records to known organisations (``info.matches``) is given the index of what the
+    store holds outside its own graph, so re-importing it matches the same way."""
+    from loaders.matching import known_for_import, note_import
+
     graph = graph_iri(iris, source)
+    if source.info.matches:
+        built = source.build(iris, file, known=known_for_import(store, graph))  # type: ignore[call-arg]
+    else:
+        built = source.build(iris, file)
     triples = list(dict.fromkeys(built.triples))  # duplicates would skew counts
+    before = store.version()
     result = store.replace_graph_with(
         graph, triples, extra_quads=provenance(iris, source, graph, len(triples), file), drop_about=graph
     )
+    note_import(store, graph, triples, before=before, data=source.info.family == "source")
     return ImportReport(source=source.info.name, graph=graph, triples=len(triples), added=result.added,
                         removed=result.removed, problems=built.problems, counts=built.counts)

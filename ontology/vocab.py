@@ -37,6 +37,8 @@ class OD(DefinedNamespace):
 
     # properties
     legalFormText: URIRef  # a source's own, too coarse statement of an organisation's legal form
+    matchKey: URIRef  # the normalised value two sources' records shared when matched (loaders/matching.py)
+    matchReason: URIRef  # registration | wikidata | website | name-and-country, on a source's alias IRI
     ownershipClassification: URIRef  # a source's own classification of who owns an organisation
     sourceFamily: URIRef  # ontology | vocabulary | reference | source | contribution, about a named graph
 

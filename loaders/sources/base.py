@@ -31,6 +31,9 @@ class SourceInfo:
     source_url: str  # where the data comes from
     publisher: str
     default_file: str | None = None  # path under loaders/data/, when the source reads one file
+    #: True when ``build`` takes ``known=`` (a :class:`loaders.matching.Known` index of the organisations and
+    #: catalogues the store already holds) and describes a record it matches on the existing IRI.
+    matches: bool = False
 
 
 @dataclass
@@ -47,5 +50,8 @@ class Source(Protocol):
 
     def build(self, iris: Iris, file: Path | None = None) -> Built:
         """Reads ``file`` (or the bundled default) and maps it. Raises graph.errors.BadRequest for an
-        unreadable file; unmappable values go into ``Built.problems`` instead."""
+        unreadable file; unmappable values go into ``Built.problems`` instead.
+
+        A source whose ``info.matches`` is true also accepts ``known=`` (see ``loaders/matching.py``): the importer
+        passes the index it built from the store, so the source stays pure."""
         ...

@@ -1,0 +1,458 @@
+"""One record per organisation (and per catalogue): a new source's record is matched to the resource already known.
+
+Sources are pure, so they cannot look at the store. The importer builds a :class:`Known` index of the organisations
+and catalogues the store already holds (every data graph except the importing source's own) and hands it to the
+source's ``build``; the source asks :meth:`Known.match` for each record and, when it matches, writes its statements
+about the existing IRI instead of minting a new one. Load order therefore decides which IRI wins (the first source
+that describes an organisation mints it); re-importing a source gives the same result, because its own graph is not
+in the index it is matched against.
+
+Rules, strongest first; a key shared by several known resources is ambiguous and skipped, never guessed:
+
+1. ``registration``: the same register number from the same register (``rov:registration`` or ``adms:identifier``
+   with ``adms:schemaAgency``), e.g. ``companies house|SC123456``;
+2. ``wikidata``: the same Wikidata item (``owl:sameAs``/``skos:exactMatch`` to ``wikidata.org/entity/Q...``);
+3. ``website``: the same normalised homepage (:func:`url_key`: no scheme, ``www.``, query, trailing slash or
+   language segment: ``https://www.Coops.tech/en/`` -> ``coops.tech``), generic hosts (github.com, facebook.com
+   ...) only with a path;
+4. ``name-and-country``: the same normalised name (:func:`name_key`) and a country in common. Never on a name alone:
+   a record without a country, or with another country, does not match; nor does one whose Wikidata item,
+   register number (same register) or website (both known, none shared) says it is another body.
+
+How a match is recorded (in the matching source's own graph, so it is attributable and replaced on re-import): the
+IRI the source would have minted stays as an alias of the existing resource::
+
+    <{base}id/organisation/tech-coops-agaric> owl:sameAs <{base}id/organisation/coops-uk-R000123> ;
+        od:matchReason "website" ;
+        od:matchKey "agaric.coop" .
+
+and the source's statements (types, name, homepage ...) are about ``coops-uk-R000123``. The alias has no
+``rdf:type``, so it is never counted as an organisation. ``loaders.match_report`` lists matches, near-misses and
+conflicts from these statements.
+
+API for a source (``build(self, iris, file=None, known=None)`` with ``SourceInfo(matches=True)``)::
+
+    from loaders.matching import Known, Record, identify
+
+    record = Record.of("Aberdeen City Council", countries=[country_iri], websites=["http://www.aberdeencity.gov.uk/"],
+                       wikidata=["Q2425849"], registrations=[("ONS GSS", "S12000033")])
+    found = identify(known, record, URIRef(iris.thing("organisation", "ods-aberdeen_city_council")))
+    org = found.subject              # the existing IRI when matched, else the IRI passed in
+    mapping.triples += found.triples  # the alias statements above (empty when not matched)
+
+``Known()`` is an empty index (nothing matches); ``Known.from_triples(built.triples, graph)`` indexes another
+source's output (handy in tests); ``known.add(iri, record, graph)`` adds a record by hand. Catalogues are matched
+the same way with ``Record.of(..., kind="catalogue")`` (``dcat:Catalog``: ``dct:title``, ``foaf:homepage``,
+``dct:spatial``).
+
+>>> url_key("https://www.Coops.tech/en/")
+'coops.tech'
+>>> name_key("The Unicorn Grocery Co-operative Ltd.")
+'unicorn grocery cooperative'
+>>> known = Known()
+>>> known.add("https://x.org/id/organisation/a", Record.of("Agaric", countries=["https://x.org/id/country/us"],
+...           websites=["http://agaric.coop/"]), "https://x.org/graph/source/a")
+>>> known.match(Record.of("Agaric Collective", websites=["https://www.agaric.coop"])).reason
+'website'
+>>> known.match(Record.of("AGARIC", countries=["https://x.org/id/country/de"])) is None
+True
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal as KindLiteral
+from urllib.parse import urlsplit
+from weakref import WeakKeyDictionary
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, RDF, RDFS, SKOS
+
+from graph.store import GraphStore, Node, Triple
+from ontology.vocab import OD
+
+Kind = KindLiteral["organisation", "catalogue"]
+ROV = "http://www.w3.org/ns/regorg#"
+ADMS = "http://www.w3.org/ns/adms#"
+SCHEMA_URL = URIRef("https://schema.org/url")
+
+#: Classes that make a resource an organisation, or a catalogue, for matching.
+TYPES: dict[str, Kind] = {
+    str(ORG.FormalOrganization): "organisation", str(ORG.Organization): "organisation",
+    str(ORG.OrganizationalCollaboration): "organisation", ROV + "RegisteredOrganization": "organisation",
+    str(DCAT.Catalog): "catalogue",
+}
+NAME_PROPERTIES = (SKOS.prefLabel, URIRef(ROV + "legalName"), SKOS.altLabel, FOAF.name, DCTERMS.title, RDFS.label)
+WEBSITE_PROPERTIES = (FOAF.homepage, DCAT.landingPage, SCHEMA_URL)
+SAME_PROPERTIES = (OWL.sameAs, SKOS.exactMatch)
+IDENTIFIER_PROPERTIES = (URIRef(ROV + "registration"), URIRef(ADMS + "identifier"))
+RULES = ("registration", "wikidata", "website")
+#: Hosts shared by many unrelated bodies: their bare host says nothing about who the page belongs to.
+GENERIC_HOSTS = frozenset({
+    "github.com", "gitlab.com", "facebook.com", "twitter.com", "x.com", "linkedin.com", "instagram.com",
+    "youtube.com", "medium.com", "wordpress.com", "blogspot.com", "google.com", "sites.google.com", "wix.com",
+    "arcgis.com", "opendata.arcgis.com", "figshare.com", "zenodo.org", "wikipedia.org", "en.wikipedia.org",
+})
+_LEGAL_SUFFIXES = {"limited", "ltd", "cic", "llp", "plc", "cio", "scio", "inc", "gmbh", "ev", "e v", "llc", "sarl",
+                   "sas", "scop", "scic", "bv", "ag", "ab", "oy", "srl", "sl", "sa"}
+_WIKIDATA = re.compile(r"^(?:https?://(?:www\.)?wikidata\.org/(?:entity|wiki)/)?(Q[1-9][0-9]*)$", re.IGNORECASE)
+_LANGUAGE_SEGMENT = re.compile(r"^[a-z]{2}(?:[-_][a-z]{2})?$")
+_INDEX_PAGE = re.compile(r"/(?:index|default|home)\.(?:html?|php|aspx?)$")
+_FAMILIES_NOT_DATA = ("ontology", "vocabulary", "reference")
+
+
+# ------------------------------------------------------------------ keys
+def url_key(url: str | None) -> str | None:
+    """A homepage without what does not tell two sites apart; None for what is not a web address.
+
+    >>> url_key("http://www.aberdeencity.gov.uk/") == url_key("https://aberdeencity.gov.uk")
+    True
+    >>> url_key("https://github.com/ODIAberdeen/"), url_key("https://github.com") is None
+    ('github.com/odiaberdeen', True)
+    """
+    text = (url or "").strip()
+    if not text:
+        return None
+    if "://" not in text:
+        text = "http://" + text
+    try:
+        parts = urlsplit(text)
+        host = (parts.hostname or "").casefold().rstrip(".")
+    except ValueError:
+        return None
+    if parts.scheme.casefold() not in ("http", "https") or "." not in host:
+        return None
+    host = host.removeprefix("www.")
+    path = _INDEX_PAGE.sub("", parts.path.casefold()).rstrip("/")
+    segments = [s for s in path.split("/") if s]
+    if len(segments) == 1 and _LANGUAGE_SEGMENT.match(segments[0]):
+        segments = []  # /en/ or /fr-ca: the same home page in another language
+    if not segments and host in GENERIC_HOSTS:
+        return None
+    return "/".join([host, *segments])
+
+
+def name_key(name: str) -> str:
+    """A key for "the same name": case, accents, punctuation, "the", "&" and legal suffixes ignored."""
+    text = unicodedata.normalize("NFKD", name.casefold())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).replace("&", " and ")
+    text = re.sub(r"\bco[\s-]+op", "coop", text)
+    words = re.sub(r"[^a-z0-9]+", " ", text).split()
+    if words and words[0] == "the":
+        words = words[1:]
+    while words and (words[-1] in _LEGAL_SUFFIXES or " ".join(words[-2:]) in _LEGAL_SUFFIXES):
+        words = words[:-2] if " ".join(words[-2:]) in _LEGAL_SUFFIXES else words[:-1]
+    return " ".join(words)
+
+
+def wikidata_id(value: str) -> str | None:
+    """``Q42`` from ``Q42``, ``http://www.wikidata.org/entity/Q42`` or ``https://www.wikidata.org/wiki/Q42``."""
+    found = _WIKIDATA.match((value or "").strip())
+    return found[1].upper() if found else None
+
+
+def registration_key(agency: str, number: str) -> str | None:
+    """``companies house|SC123456``: the register's name normalised, the number without spaces, upper case."""
+    agency_key, number_key = name_key(agency), re.sub(r"\s+", "", number or "").upper()
+    return f"{agency_key}|{number_key}" if agency_key and number_key else None
+
+
+# ------------------------------------------------------------------ records and matches
+@dataclass(frozen=True)
+class Record:
+    """What a source says about one organisation (or catalogue) that can identify it."""
+
+    name: str
+    countries: frozenset[str] = frozenset()  # our country IRIs ({base}id/country/xx)
+    websites: frozenset[str] = frozenset()  # url_key()s
+    registrations: frozenset[str] = frozenset()  # registration_key()s
+    wikidata: frozenset[str] = frozenset()  # QIDs
+    kind: Kind = "organisation"
+
+    @classmethod
+    def of(cls, name: str, *, countries: Iterable[str | None] = (), websites: Iterable[str | None] = (),
+           registrations: Iterable[tuple[str, str]] = (), wikidata: Iterable[str | None] = (),
+           kind: Kind = "organisation") -> Record:
+        """Builds a record from raw values: URLs, (register, number) pairs, QIDs or Wikidata IRIs."""
+        return cls(
+            name=name,
+            countries=frozenset(str(c) for c in countries if c),
+            websites=frozenset(k for k in (url_key(w) for w in websites if w) if k),
+            registrations=frozenset(k for k in (registration_key(a, n) for a, n in registrations) if k),
+            wikidata=frozenset(q for q in (wikidata_id(w) for w in wikidata if w) if q),
+            kind=kind,
+        )
+
+    @property
+    def name_key(self) -> str:
+        return name_key(self.name)
+
+
+@dataclass(frozen=True)
+class Match:
+    iri: str
+    reason: str  # registration | wikidata | website | name-and-country
+    key: str  # the value both records share
+
+
+@dataclass(frozen=True)
+class Identified:
+    """Where a source writes a record's statements, and the alias triples that record the match."""
+
+    subject: URIRef
+    match: Match | None = None
+    triples: tuple[Triple, ...] = ()
+
+
+@dataclass
+class _Entry:
+    """What one graph (or, merged, every graph) says about one resource."""
+
+    iri: str
+    kind: Kind | None = None
+    names: set[str] = field(default_factory=set)
+    countries: set[str] = field(default_factory=set)
+    websites: set[str] = field(default_factory=set)
+    registrations: set[str] = field(default_factory=set)
+    wikidata: set[str] = field(default_factory=set)
+    graphs: set[str] = field(default_factory=set)
+
+    def merge(self, other: _Entry) -> None:
+        self.kind = self.kind or other.kind
+        for name in ("names", "countries", "websites", "registrations", "wikidata", "graphs"):
+            getattr(self, name).update(getattr(other, name))
+
+
+def _contradicts(record: Record, entry: _Entry, rule: str) -> bool:
+    """Whether an identifier both hold says they are different bodies (so a weaker rule must not join them)."""
+    if record.wikidata and entry.wikidata and not record.wikidata & entry.wikidata:
+        return True
+    agencies = {r.split("|", 1)[0] for r in record.registrations} & {r.split("|", 1)[0] for r in entry.registrations}
+    for agency in agencies:
+        ours = {r for r in record.registrations if r.startswith(agency + "|")}
+        if not ours & entry.registrations:
+            return True
+    return bool(rule == "name-and-country" and record.websites and entry.websites
+                and not record.websites & entry.websites)
+
+
+class Known:
+    """The organisations and catalogues already described, indexed by every key the rules use.
+
+    Facts are kept per graph, so :meth:`without` (leave out the importing source's own graph) and
+    :meth:`replace_graph` (a source was just re-imported) are cheap; the merged index is built on first use."""
+
+    def __init__(self) -> None:
+        self._facts: dict[str, dict[str, _Entry]] = {}  # graph -> IRI -> what that graph says
+        self._merged: dict[str, _Entry] | None = None
+        self._index: dict[tuple[str, str, str], set[str]] = {}
+
+    def __len__(self) -> int:
+        return len(self._entries())
+
+    def __contains__(self, iri: object) -> bool:
+        return str(iri) in self._entries()
+
+    @property
+    def graphs(self) -> list[str]:
+        return sorted(self._facts)
+
+    def add(self, iri: str, record: Record, graph: str) -> None:
+        """Adds (or extends) a known resource by hand."""
+        entry = self._facts.setdefault(graph, {}).setdefault(str(iri), _Entry(str(iri)))
+        entry.kind = entry.kind or record.kind
+        if record.name_key:
+            entry.names.add(record.name_key)
+        entry.countries |= record.countries
+        entry.websites |= record.websites
+        entry.registrations |= record.registrations
+        entry.wikidata |= record.wikidata
+        entry.graphs.add(graph)
+        self._merged = None
+
+    def without(self, graphs: Iterable[str]) -> Known:
+        """The same index without what ``graphs`` say (facts are shared, not copied)."""
+        left_out = set(graphs)
+        other = Known()
+        other._facts = {g: facts for g, facts in self._facts.items() if g not in left_out}
+        return other
+
+    def replace_graph(self, graph: str, triples: Iterable[Triple]) -> None:
+        """Forgets what ``graph`` said and indexes its new triples instead."""
+        self._facts.pop(graph, None)
+        self._facts.update(_facts_from_quads((s, p, o, graph) for s, p, o in triples))
+        self._merged = None
+
+    def match(self, record: Record) -> Match | None:
+        """The one known resource this record is, by the strongest rule that names exactly one; else None."""
+        entries, index = self._entries(), self._index
+        for rule, keys in zip(RULES, (record.registrations, record.wikidata, record.websites), strict=True):
+            for key in sorted(keys):
+                found = index.get((record.kind, rule, key), set())
+                if len(found) == 1:
+                    iri = next(iter(found))
+                    if not _contradicts(record, entries[iri], rule):
+                        return Match(iri, rule, key)
+        name = record.name_key
+        if not name or not record.countries:
+            return None  # never on a name alone
+        found = {iri for c in record.countries for iri in index.get((record.kind, "name", f"{name}|{c}"), ())}
+        candidates = sorted(iri for iri in found if not _contradicts(record, entries[iri], "name-and-country"))
+        if len(candidates) != 1:
+            return None
+        shared = sorted(record.countries & entries[candidates[0]].countries)
+        return Match(candidates[0], "name-and-country", f"{name}|{shared[0].rsplit('/', 1)[-1]}")
+
+    def graphs_of(self, iri: str) -> set[str]:
+        entry = self._entries().get(str(iri))
+        return set(entry.graphs) if entry else set()
+
+    # -------------------------------------------------------------- building
+    @classmethod
+    def from_triples(cls, triples: Iterable[Triple], graph: str) -> Known:
+        """Indexes one graph's triples (another source's ``Built.triples``)."""
+        known = cls()
+        known.replace_graph(graph, triples)
+        return known
+
+    @classmethod
+    def from_store(cls, store: GraphStore, *, exclude_graphs: Iterable[str] = ()) -> Known:
+        """Indexes every organisation and catalogue typed in a data graph of the store (not ontology, vocabulary or
+        reference graphs), leaving out ``exclude_graphs`` (the importing source's own graph)."""
+        families = ", ".join(f'"{f}"' for f in _FAMILIES_NOT_DATA)
+        data_graph = f"FILTER NOT EXISTS {{ ?g <{OD.sourceFamily}> ?family FILTER (?family IN ({families})) }}"
+        props = " ".join(f"<{p}>" for p in (RDF.type, *NAME_PROPERTIES, *WEBSITE_PROPERTIES, *SAME_PROPERTIES,
+                                              DCTERMS.spatial))
+        direct = f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?p {{ {props} }} GRAPH ?g {{ ?s ?p ?o }} {data_graph} }}"
+        identifiers = f"""SELECT ?s ?agency ?number ?g WHERE {{
+            VALUES ?ip {{ {' '.join(f'<{p}>' for p in IDENTIFIER_PROPERTIES)} }}
+            GRAPH ?g {{ ?s ?ip ?id . ?id <{SKOS.notation}> ?number ; <{ADMS}schemaAgency> ?agency }} {data_graph} }}"""
+        known = cls()
+        known._facts = _facts_from_quads((r["s"], r["p"], r["o"], str(r["g"])) for r in store.select(direct))
+        for row in store.select(identifiers):
+            key = registration_key(str(row["agency"]), str(row["number"]))
+            entry = known._facts.get(str(row["g"]), {}).get(str(row["s"]))
+            if key and entry is not None:
+                entry.registrations.add(key)
+        return known.without(exclude_graphs) if exclude_graphs else known
+
+    def _entries(self) -> dict[str, _Entry]:
+        """Every graph's facts merged per resource, and the index; resources no graph types are left out."""
+        if self._merged is not None:
+            return self._merged
+        merged: dict[str, _Entry] = {}
+        for graph in sorted(self._facts):
+            for iri, facts in self._facts[graph].items():
+                merged.setdefault(iri, _Entry(iri)).merge(facts)
+        self._merged = {iri: entry for iri, entry in merged.items() if entry.kind is not None}
+        index: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+        for entry in self._merged.values():
+            keys = [("registration", k) for k in entry.registrations] + [("wikidata", k) for k in entry.wikidata]
+            keys += [("website", k) for k in entry.websites]
+            keys += [("name", f"{n}|{c}") for n in entry.names for c in entry.countries]
+            for rule, key in keys:
+                index[(str(entry.kind), rule, key)].add(entry.iri)
+        self._index = dict(index)
+        return self._merged
+
+
+def _facts_from_quads(quads: Iterable[tuple[Node, Node, Node, str]]) -> dict[str, dict[str, _Entry]]:
+    """Per graph and subject, the keys its statements give (identifiers stated in the same quads included)."""
+    facts: dict[str, dict[str, _Entry]] = defaultdict(dict)
+    notations: dict[tuple[str, str], str] = {}
+    agencies: dict[tuple[str, str], str] = {}
+    links: list[tuple[str, str, str]] = []  # (graph, subject, identifier node)
+    for s, p, o, graph in quads:
+        if not isinstance(s, URIRef):
+            continue
+        if p == SKOS.notation:
+            notations[(graph, str(s))] = str(o)
+            continue
+        if str(p) == ADMS + "schemaAgency":
+            agencies[(graph, str(s))] = str(o)
+            continue
+        if p in IDENTIFIER_PROPERTIES:
+            links.append((graph, str(s), str(o)))
+            continue
+        kind = TYPES.get(str(o)) if p == RDF.type else None
+        if p == RDF.type and kind is None:
+            continue
+        entry = facts[graph].get(str(s))
+        if entry is None:
+            entry = facts[graph][str(s)] = _Entry(str(s), graphs={graph})
+        _absorb(entry, p, o, kind)
+    for graph, subject, node in links:
+        key = registration_key(agencies.get((graph, node), ""), notations.get((graph, node), ""))
+        entry = facts[graph].get(subject)
+        if key and entry is not None:
+            entry.registrations.add(key)
+    return dict(facts)
+
+
+def _absorb(entry: _Entry, p: Node, o: Node, kind: Kind | None) -> None:
+    if kind is not None:
+        entry.kind = entry.kind or kind
+    elif p in NAME_PROPERTIES and isinstance(o, Literal):
+        if key := _cached_name_key(str(o)):
+            entry.names.add(key)
+    elif p in WEBSITE_PROPERTIES:
+        if key := url_key(str(o)):
+            entry.websites.add(key)
+    elif p in SAME_PROPERTIES:
+        if qid := wikidata_id(str(o)):
+            entry.wikidata.add(qid)
+    elif p == DCTERMS.spatial and isinstance(o, URIRef) and "/id/country/" in str(o):
+        entry.countries.add(str(o))
+
+
+@lru_cache(maxsize=1 << 16)
+def _cached_name_key(name: str) -> str:
+    return name_key(name)
+
+
+# ------------------------------------------------------------------ the importer's running index
+#: Per store, the index of everything it holds and the store version it was built at, so a first load (many
+#: imports in a row) queries the store once and then only replaces the graph each import wrote.
+_RUNNING: WeakKeyDictionary[GraphStore, tuple[int, Known]] = WeakKeyDictionary()
+
+
+def known_for_import(store: GraphStore, graph: str) -> Known:
+    """What the store knows outside ``graph``, for a source about to be imported into ``graph``."""
+    cached = _RUNNING.get(store)
+    if cached is None or cached[0] != store.version():
+        cached = (store.version(), Known.from_store(store))
+        _RUNNING[store] = cached
+    return cached[1].without([graph])
+
+
+def note_import(store: GraphStore, graph: str, triples: Iterable[Triple], *, before: int, data: bool) -> None:
+    """Keeps the running index current after an import wrote ``graph`` (store version ``before`` -> now)."""
+    cached = _RUNNING.get(store)
+    if cached is None:
+        return
+    if cached[0] != before:
+        _RUNNING.pop(store, None)  # someone else wrote meanwhile: rebuild from the store next time
+        return
+    if data:
+        cached[1].replace_graph(graph, triples)
+    _RUNNING[store] = (store.version(), cached[1])
+
+
+# ------------------------------------------------------------------ for sources
+def alias_triples(alias: URIRef, match: Match) -> tuple[Triple, ...]:
+    """The statements that record a match on the source's own (alias) IRI."""
+    return ((alias, OWL.sameAs, URIRef(match.iri)), (alias, OD.matchReason, Literal(match.reason)),
+            (alias, OD.matchKey, Literal(match.key)))
+
+
+def identify(known: Known | None, record: Record, own: URIRef) -> Identified:
+    """The subject to describe ``record`` with: the known resource it matches, or ``own`` (the source's IRI)."""
+    found = known.match(record) if known is not None else None
+    if found is None or found.iri == str(own):
+        return Identified(own)
+    return Identified(URIRef(found.iri), found, alias_triples(own, found))
