@@ -14,6 +14,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from api import errors
 from api.deps import Services
 from api.routes import (
+    api_docs,
     collections,
     contributions,
     definitions,
@@ -63,6 +64,7 @@ def create_app(settings: Settings, *, store: GraphStore | None = None) -> FastAP
         summary="A linked-data knowledge graph of the data-ownership landscape.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # api/routes/api_docs.py serves /docs from the installed Swagger UI (no CDN)
     )
     errors.install(app)
     app.add_middleware(GZipMiddleware, minimum_size=4096)
@@ -74,6 +76,7 @@ def create_app(settings: Settings, *, store: GraphStore | None = None) -> FastAP
         expose_headers=EXPOSED_HEADERS,
         max_age=86400,
     )
-    for module in (sparql, update, graph_store, health, definitions, linked_data, collections, stats, contributions):
+    for module in (sparql, update, graph_store, health, definitions, linked_data, collections, stats, contributions,
+                   api_docs):
         app.include_router(module.router)
     return app

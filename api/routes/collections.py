@@ -1,5 +1,158 @@
-"""Placeholder: filled by its issue."""
+"""``/api/v1/{organisations,datasets,licences,legal-forms,countries}`` and ``/api/v1/{collection}/{id}``: JSON-LD.
 
-from fastapi import APIRouter
+Lists and resources are compacted with our published context (``/api/v1/context.jsonld``, named in the body
+and in a ``Link`` header) and framed to one stable shape per kind (:mod:`api.framing`). Every GET carries a
+weak ``ETag`` (over the body) and ``Last-Modified``, and answers 304 to a matching ``If-None-Match``.
+A resource asked for as HTML or another RDF syntax is sent (303) to its ``/doc/`` page, which negotiates.
+"""
 
-router = APIRouter()
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any, TypeVar
+
+import orjson
+from fastapi import APIRouter, Path, Query, Request
+from starlette.responses import Response
+
+from api import api_examples
+from api.api_listing import list_page, resource
+from api.api_params import DESCRIPTIONS, MAX_PER_PAGE, parse_list_request
+from api.deps import Services, ServicesDep
+from api.http_cache import etag_for, is_not_modified, not_modified, validator_headers
+from api.negotiation import choose
+from graph.catalogue_terms import KINDS, Kind
+from graph.errors import NotAcceptable
+
+router = APIRouter(tags=["JSON-LD API"])
+
+JSONLD = "application/ld+json"
+JSON = "application/json"
+CONTEXT_PATH = "/api/v1/context.jsonld"
+CONTEXT_REL = "http://www.w3.org/ns/json-ld#context"
+#: Other representations of a resource live at /doc/ (303 there).
+ELSEWHERE = ("text/html", "application/xhtml+xml", "text/turtle", "application/n-triples", "application/rdf+xml")
+CACHE_CONTROL = "public, no-cache"  # store, but revalidate: the ETag makes that cheap
+
+T = TypeVar("T")
+
+
+async def in_worker(services: Services, work: Callable[[], T]) -> T:
+    """Store work runs in the query threads, never on the event loop."""
+    return await asyncio.get_running_loop().run_in_executor(services.query_executor, work)
+
+
+def context_url(request: Request) -> str:
+    return str(request.base_url).rstrip("/") + CONTEXT_PATH
+
+
+def _media_type(request: Request, offered: tuple[str, ...]) -> str:
+    chosen = choose(offered, request.headers.get("accept"))
+    if chosen is None:
+        raise NotAcceptable(f"This resource is JSON-LD; cannot send any of: {request.headers.get('accept')}.",
+                            available=[JSONLD, JSON])
+    return chosen
+
+
+def json_response(request: Request, body: Any, media_type: str, *, links: dict[str, str] | None = None,
+                  last_modified: datetime | None = None, extra: dict[str, str] | None = None) -> Response:
+    """The body with validators (304 when the client's copy matches), the context link and paging links."""
+    data = orjson.dumps(body)
+    etag = etag_for(data, media_type)
+    link = [f'<{context_url(request)}>; rel="{CONTEXT_REL}"; type="{JSONLD}"']
+    rels = {"first": "first", "previous": "prev", "next": "next", "last": "last"}
+    link += [f'<{url}>; rel="{rels[name]}"' for name, url in (links or {}).items() if name in rels]
+    headers = {"Link": ", ".join(link), "Vary": "Accept", "Cache-Control": CACHE_CONTROL,
+               **validator_headers(etag, last_modified), **(extra or {})}
+    if is_not_modified(request, etag, last_modified):
+        return not_modified(headers)
+    return Response(data, media_type=media_type, headers=headers)
+
+
+def _list_endpoint(kind: Kind) -> Callable[..., Any]:
+    async def endpoint(request: Request, services: ServicesDep, **_filters: Any) -> Response:
+        media_type = _media_type(request, (JSONLD, JSON))
+        parsed = parse_list_request(request.query_params, sorted(kind.filters))
+        result = await in_worker(services, lambda: list_page(services.store, services.iris, kind.collection,
+                                                             parsed, request.url, context_url(request)))
+        return json_response(request, result.body, media_type, links=result.links,
+                             last_modified=result.last_modified, extra={"X-Total-Count": str(result.total)})
+
+    parameters = [
+        inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request),
+        inspect.Parameter("services", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=ServicesDep),
+    ]
+    for name in sorted(kind.filters) + ["page", "per_page", "cursor"]:
+        if name in ("page", "per_page"):
+            low, high = (1, None) if name == "page" else (1, MAX_PER_PAGE)
+            annotation: Any = Annotated[int | None, Query(description=DESCRIPTIONS[name], ge=low, le=high)]
+        elif name in ("q", "modified_since", "cursor"):
+            annotation = Annotated[str | None, Query(description=DESCRIPTIONS[name],
+                                                     examples=[api_examples.PARAMETER_EXAMPLES[name]])]
+        else:
+            annotation = Annotated[list[str] | None, Query(description=DESCRIPTIONS[name],
+                                                           examples=[api_examples.PARAMETER_EXAMPLES[name]])]
+        parameters.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation,
+                                            default=None))
+    endpoint.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    endpoint.__name__ = f"list_{kind.collection.replace('-', '_')}"
+    return endpoint
+
+
+def _resource_endpoint(kind: Kind) -> Callable[..., Any]:
+    async def endpoint(request: Request, services: ServicesDep, **path: str) -> Response:
+        ident = path["id"]
+        media_type = _media_type(request, (JSONLD, JSON, *ELSEWHERE))
+        if media_type in ELSEWHERE:
+            location = f"{str(request.base_url).rstrip('/')}/doc/{kind.thing}/{ident}"
+            return Response(status_code=303, headers={"Location": location, "Vary": "Accept"})
+        document, modified = await in_worker(services, lambda: resource(services.store, services.iris,
+                                                                        kind.collection, ident, context_url(request)))
+        return json_response(request, document, media_type, last_modified=modified)
+
+    description = f"The last segment of the {kind.thing} IRI ({{base}}id/{kind.thing}/{{id}})"
+    endpoint.__signature__ = inspect.Signature([  # type: ignore[attr-defined]
+        inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request),
+        inspect.Parameter("services", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=ServicesDep),
+        inspect.Parameter("id", inspect.Parameter.KEYWORD_ONLY,
+                          annotation=Annotated[str, Path(description=description)]),
+    ])
+    endpoint.__name__ = f"get_{kind.thing.replace('-', '_')}"
+    return endpoint
+
+
+def get_and_head(path: str, endpoint: Callable[..., Any], **documented: Any) -> None:
+    """GET as documented, and HEAD answered by the same code (kept out of the schema: one operation per route)."""
+    router.add_api_route(path, endpoint, methods=["GET"], response_class=Response, **documented)
+    router.add_api_route(path, endpoint, methods=["HEAD"], response_class=Response, include_in_schema=False)
+
+
+def _register() -> None:
+    for kind in KINDS.values():
+        get_and_head(f"/api/v1/{kind.collection}", _list_endpoint(kind),
+                     summary=f"{kind.label}: a filtered, paged JSON-LD list",
+                     description=api_examples.list_description(kind), responses=api_examples.list_responses(kind))
+        get_and_head(f"/api/v1/{kind.collection}/{{id}}", _resource_endpoint(kind),
+                     summary=f"One {kind.thing.replace('-', ' ')} as framed JSON-LD",
+                     description=api_examples.resource_description(kind),
+                     responses=api_examples.resource_responses(kind))
+
+
+def jsonld_context(request: Request) -> Response:
+    """Our published ``@context`` (``ontology/context.jsonld``), cached for a day."""
+    from ontology import CONTEXT_FILE
+
+    data = CONTEXT_FILE.read_bytes()
+    etag = etag_for(data)
+    headers = {"Cache-Control": "public, max-age=86400", **validator_headers(etag, None)}
+    if is_not_modified(request, etag, None):
+        return not_modified(headers)
+    return Response(data, media_type=JSONLD, headers=headers)
+
+
+_register()
+get_and_head(CONTEXT_PATH, jsonld_context, summary="The JSON-LD context every API document is compacted with",
+             responses=api_examples.CONTEXT_RESPONSES)
