@@ -251,6 +251,8 @@ class Known:
         self._facts: dict[str, dict[str, _Entry]] = {}  # graph -> IRI -> what that graph says
         self._merged: dict[str, _Entry] | None = None
         self._index: dict[tuple[str, str, str], set[str]] = {}
+        #: known IRI -> the IRI of the record (of the source being built) that was matched to it
+        self.claims: dict[str, str] = {}
 
     def __len__(self) -> int:
         return len(self._entries())
@@ -326,14 +328,18 @@ class Known:
         reference graphs), leaving out ``exclude_graphs`` (the importing source's own graph)."""
         families = ", ".join(f'"{f}"' for f in _FAMILIES_NOT_DATA)
         data_graph = f"FILTER NOT EXISTS {{ ?g <{OD.sourceFamily}> ?family FILTER (?family IN ({families})) }}"
-        props = " ".join(f"<{p}>" for p in (RDF.type, *NAME_PROPERTIES, *WEBSITE_PROPERTIES, *SAME_PROPERTIES,
+        props = " ".join(f"<{p}>" for p in (*NAME_PROPERTIES, *WEBSITE_PROPERTIES, *SAME_PROPERTIES,
                                               DCTERMS.spatial))
+        types = " ".join(f"<{t}>" for t in TYPES)
+        typed = f"SELECT ?s ?o ?g WHERE {{ VALUES ?o {{ {types} }} GRAPH ?g {{ ?s a ?o }} {data_graph} }}"
         direct = f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?p {{ {props} }} GRAPH ?g {{ ?s ?p ?o }} {data_graph} }}"
         identifiers = f"""SELECT ?s ?agency ?number ?g WHERE {{
             VALUES ?ip {{ {' '.join(f'<{p}>' for p in IDENTIFIER_PROPERTIES)} }}
             GRAPH ?g {{ ?s ?ip ?id . ?id <{SKOS.notation}> ?number ; <{ADMS}schemaAgency> ?agency }} {data_graph} }}"""
         known = cls()
-        known._facts = _facts_from_quads((r["s"], r["p"], r["o"], str(r["g"])) for r in store.select(direct))
+        rows = [(r["s"], RDF.type, r["o"], str(r["g"])) for r in store.select(typed)]
+        rows += [(r["s"], r["p"], r["o"], str(r["g"])) for r in store.select(direct)]
+        known._facts = _facts_from_quads(rows)
         for row in store.select(identifiers):
             key = registration_key(str(row["agency"]), str(row["number"]))
             entry = known._facts.get(str(row["g"]), {}).get(str(row["s"]))
@@ -361,6 +367,14 @@ class Known:
         return self._merged
 
 
+_NOTATION, _AGENCY, _TYPE, _SPATIAL = str(SKOS.notation), ADMS + "schemaAgency", str(RDF.type), str(DCTERMS.spatial)
+#: predicate -> which set of an entry its object feeds
+_ROLE = {**{str(p): "name" for p in NAME_PROPERTIES}, **{str(p): "website" for p in WEBSITE_PROPERTIES},
+         **{str(p): "same" for p in SAME_PROPERTIES}, _SPATIAL: "country",
+         **{str(p): "identifier" for p in IDENTIFIER_PROPERTIES}, _NOTATION: "notation", _AGENCY: "agency",
+         _TYPE: "type"}
+
+
 def _facts_from_quads(quads: Iterable[tuple[Node, Node, Node, str]]) -> dict[str, dict[str, _Entry]]:
     """Per graph and subject, the keys its statements give (identifiers stated in the same quads included)."""
     facts: dict[str, dict[str, _Entry]] = defaultdict(dict)
@@ -368,24 +382,21 @@ def _facts_from_quads(quads: Iterable[tuple[Node, Node, Node, str]]) -> dict[str
     agencies: dict[tuple[str, str], str] = {}
     links: list[tuple[str, str, str]] = []  # (graph, subject, identifier node)
     for s, p, o, graph in quads:
-        if not isinstance(s, URIRef):
+        role = _ROLE.get(str(p))
+        if role is None or not isinstance(s, URIRef):
             continue
-        if p == SKOS.notation:
-            notations[(graph, str(s))] = str(o)
-            continue
-        if str(p) == ADMS + "schemaAgency":
-            agencies[(graph, str(s))] = str(o)
-            continue
-        if p in IDENTIFIER_PROPERTIES:
-            links.append((graph, str(s), str(o)))
-            continue
-        kind = TYPES.get(str(o)) if p == RDF.type else None
-        if p == RDF.type and kind is None:
-            continue
-        entry = facts[graph].get(str(s))
-        if entry is None:
-            entry = facts[graph][str(s)] = _Entry(str(s), graphs={graph})
-        _absorb(entry, p, o, kind)
+        subject, value = str(s), str(o)
+        if role == "notation":
+            notations[(graph, subject)] = value
+        elif role == "agency":
+            agencies[(graph, subject)] = value
+        elif role == "identifier":
+            links.append((graph, subject, value))
+        elif role != "type" or value in TYPES:
+            entry = facts[graph].get(subject)
+            if entry is None:
+                entry = facts[graph][subject] = _Entry(subject, graphs={graph})
+            _absorb(entry, role, value, isinstance(o, Literal), isinstance(o, URIRef))
     for graph, subject, node in links:
         key = registration_key(agencies.get((graph, node), ""), notations.get((graph, node), ""))
         entry = facts[graph].get(subject)
@@ -394,20 +405,20 @@ def _facts_from_quads(quads: Iterable[tuple[Node, Node, Node, str]]) -> dict[str
     return dict(facts)
 
 
-def _absorb(entry: _Entry, p: Node, o: Node, kind: Kind | None) -> None:
-    if kind is not None:
-        entry.kind = entry.kind or kind
-    elif p in NAME_PROPERTIES and isinstance(o, Literal):
-        if key := _cached_name_key(str(o)):
+def _absorb(entry: _Entry, role: str, value: str, literal: bool, iri: bool) -> None:
+    if role == "type":
+        entry.kind = entry.kind or TYPES[value]
+    elif role == "name" and literal:
+        if key := _cached_name_key(value):
             entry.names.add(key)
-    elif p in WEBSITE_PROPERTIES:
-        if key := url_key(str(o)):
+    elif role == "website":
+        if key := url_key(value):
             entry.websites.add(key)
-    elif p in SAME_PROPERTIES:
-        if qid := wikidata_id(str(o)):
+    elif role == "same":
+        if qid := wikidata_id(value):
             entry.wikidata.add(qid)
-    elif p == DCTERMS.spatial and isinstance(o, URIRef) and "/id/country/" in str(o):
-        entry.countries.add(str(o))
+    elif role == "country" and iri and "/id/country/" in value:
+        entry.countries.add(value)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -450,9 +461,38 @@ def alias_triples(alias: URIRef, match: Match) -> tuple[Triple, ...]:
             (alias, OD.matchKey, Literal(match.key)))
 
 
+#: Rules by strength, for deciding which of a source's records gets a known resource they both match.
+STRENGTH = {"registration": 0, "wikidata": 1, "website": 2, "name-and-country": 3}
+
+
 def identify(known: Known | None, record: Record, own: URIRef) -> Identified:
-    """The subject to describe ``record`` with: the known resource it matches, or ``own`` (the source's IRI)."""
+    """The subject to describe ``record`` with: the known resource it matches, or ``own`` (the source's IRI).
+
+    A known resource goes to one record of a source only: once a record has it, a later record that matches it
+    keeps its own IRI (``ourdata report`` shows the pair as a near-miss). :func:`identify_all` gives it to the
+    record with the strongest match instead of the first."""
     found = known.match(record) if known is not None else None
-    if found is None or found.iri == str(own):
+    if known is None or found is None or found.iri == str(own):
+        return Identified(own)
+    claimed = known.claims.setdefault(found.iri, str(own))
+    if claimed != str(own):
         return Identified(own)
     return Identified(URIRef(found.iri), found, alias_triples(own, found))
+
+
+def identify_all(known: Known | None, items: Iterable[tuple[Record, URIRef]]) -> dict[URIRef, Identified]:
+    """:func:`identify` for a whole source at once, own IRI -> where to describe it: when several records match the
+    same known resource, the strongest match (then the first record) gets it; the others keep their own IRIs."""
+    pairs = list(items)
+    if known is None:
+        return {own: Identified(own) for _, own in pairs}
+    matches = [(known.match(record), own) for record, own in pairs]
+    order = sorted(range(len(matches)), key=lambda i: (STRENGTH[m.reason] if (m := matches[i][0]) else 9, i))
+    result: dict[URIRef, Identified] = {}
+    for i in order:
+        found, own = matches[i]
+        if found is None or found.iri == str(own) or known.claims.setdefault(found.iri, str(own)) != str(own):
+            result.setdefault(own, Identified(own))
+        else:
+            result[own] = Identified(URIRef(found.iri), found, alias_triples(own, found))
+    return result
