@@ -353,20 +353,29 @@ class EmbeddedStore:
 
     def apply(self, *, remove: bytes = b"", add: bytes = b"") -> ApplyResult:
         self._check_writable()
-        removed, added = _nquads(remove), _nquads(add)
+        removed = _nquads(remove)
         if any(isinstance(t, ox.BlankNode) for q in removed for t in (q.subject, q.object)):
             raise BadRequest("Quads to remove cannot hold blank nodes (DELETE DATA cannot name them).")
-        with self._write_lock:
-            if not removed:
-                self._extend(added)
-            else:
-                text = " ;\n".join(op for op in (_data_block("DELETE", removed), _data_block("INSERT", added)) if op)
+        if not removed:  # the engine parses and writes in one transaction, with no Python object per quad
+            with self._write_lock:
                 try:
-                    self._store.update(text)
-                except (OSError, SyntaxError, RuntimeError, ValueError) as exc:
+                    self._store.load(add, ox.RdfFormat.N_QUADS)
+                except SyntaxError as exc:
+                    raise RdfSyntaxError(f"The quads to write do not parse: {exc}") from exc
+                except (OSError, ValueError) as exc:
                     raise StoreError(f"The write failed and changed nothing: {exc}") from exc
                 finally:
                     self._changed()
+            return ApplyResult(added=_statements(add), removed=0)
+        added = _nquads(add)
+        text = " ;\n".join(op for op in (_data_block("DELETE", removed), _data_block("INSERT", added)) if op)
+        with self._write_lock:
+            try:
+                self._store.update(text)
+            except (OSError, SyntaxError, RuntimeError, ValueError) as exc:
+                raise StoreError(f"The write failed and changed nothing: {exc}") from exc
+            finally:
+                self._changed()
         return ApplyResult(added=len(added), removed=len(removed))
 
     def flush(self) -> None:
@@ -390,6 +399,13 @@ def _delete_about(about: ox.NamedNode, graph: Any) -> str:
     if isinstance(graph, ox.DefaultGraph):
         return f"DELETE WHERE {{ {pattern} }}"
     return f"DELETE WHERE {{ GRAPH {graph} {{ {pattern} }} }}"
+
+
+def _statements(data: bytes) -> int:
+    """How many quads an N-Quads document holds (one per line; blank and comment lines do not count)."""
+    if b"\n#" not in data and b"\n\n" not in data and not data.startswith((b"#", b"\n")):
+        return data.count(b"\n") + (0 if data.endswith(b"\n") or not data.strip() else 1)
+    return sum(1 for line in data.splitlines() if line.strip()[:1] not in (b"", b"#"))
 
 
 def _nquads(data: bytes) -> list[ox.Quad]:

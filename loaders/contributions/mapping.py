@@ -20,7 +20,7 @@ from loaders.contributions.model import DATASET, ORGANISATION, Draft, Locator, R
 from loaders.contributions.parse import Table
 from loaders.contributions.problems import Problem
 from loaders.contributions.references import References
-from loaders.contributions.terms import RDF_TYPE, XSD, TermError, Triple, iri, literal
+from loaders.contributions.terms import RDF_TYPE, XSD, TermError, iri, literal
 
 EU_DGA = "https://w3id.org/dpv/legal/eu/dga#"
 DATA_COOPERATIVE = "https://ourdata.coop/def/institution-kind/data-cooperative"
@@ -107,6 +107,7 @@ def map_table(table: Table, ctx: Context, problems: list[Problem]) -> Draft:
             dataset = map_dataset(RowMapper(ctx, locator, row, values, draft), number, n, org)
             locator.rows[dataset.term] = (row, n)
             draft.records.append(dataset)
+    draft.triples = list(dict.fromkeys(draft.triples))  # a value given twice is one statement
     return draft
 
 
@@ -296,6 +297,3 @@ def map_dataset(m: RowMapper, number: int, n: int, org: Record) -> Record:
         m.add(dataset, DCAT + "keyword", literal(keyword, lang=lang))
     return record
 
-
-def triples_of(draft: Draft) -> list[Triple]:
-    return list(dict.fromkeys(draft.triples))

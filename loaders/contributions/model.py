@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from loaders.contributions import fields
@@ -24,6 +25,7 @@ def placeholder(number: int) -> str:
     return f"<{PLACEHOLDER}{number}>"
 
 
+@lru_cache(maxsize=262144)
 def root_of(term: str) -> str:
     """The record term a (sub-resource) term belongs to: ``<urn:x-ourdata:record:3/site/registered>`` ->
     ``<urn:x-ourdata:record:3>``; ``<{base}id/organisation/x/site/registered>`` -> ``<{base}id/organisation/x>``."""

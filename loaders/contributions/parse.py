@@ -118,7 +118,9 @@ def decode(data: bytes) -> tuple[str | None, list[Problem]]:
 
 def secrets_in(text: str) -> list[Problem]:
     """Something that looks like one of our API tokens must never enter the graph."""
-    problems = []
+    problems: list[Problem] = []
+    if "od_" not in text:  # the common case, found at memory speed
+        return problems
     for match in _TOKEN.finditer(text):
         line = text.count("\n", 0, match.start()) + 1
         problems.append(Problem("This looks like an API token (a secret). Remove it from the file: secrets must "

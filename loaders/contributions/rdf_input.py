@@ -42,47 +42,59 @@ def normalise(parsed: Parsed, ctx: Context) -> Draft:
     locator = Locator(parsed.format)
     locator.pointers, locator.keys = parsed.pointers, parsed.keys
     draft = Draft(parsed.format, [], [], list(parsed.problems), locator)
-    triples = list(dict.fromkeys(parsed.triples))
+    triples = parsed.triples
     by_subject: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    types: dict[str, set[str]] = defaultdict(set)
     for s, p, o in triples:
         by_subject[s].append((p, o))
-    types = {s: {iri_value(o) for p, o in pos if p == RDF_TYPE and o[0] == "<"} for s, pos in by_subject.items()}
+        if p == RDF_TYPE and o[0] == "<":
+            types[s].add(o[1:-1])
     names: dict[str, str] = {}  # the term in the file -> our term
     refused: set[str] = set()
+    terms: set[str] = set()  # the records' terms
     base_id = ctx.iris.base + "id/"
     for subject in by_subject:
-        record = _record_for(subject, types[subject], base_id, ctx, draft, len(draft.records) + 1, refused)
+        if subject[0] == "<" and subject.startswith(base_id, 1) and root_of(subject) in terms:
+            continue  # a part of a record this file names: named with the record's parts
+        record = _record_for(subject, types.get(subject, set()), base_id, ctx, draft, len(draft.records) + 1,
+                             refused, terms)
         if record is None:
             continue
         draft.records.append(record)
+        terms.add(record.term)
         if not record.explicit or record.term == subject:  # (a part of one of ours is named with its parts)
             names[subject] = record.term
             locator.origin[record.term] = subject
         if record.given:
             draft.triples.append((record.term, OWL_SAME_AS, subject))
-    _name_parts(by_subject, names, draft, base_id)
+    _name_parts(by_subject, names, draft, base_id, terms)
     for subject in by_subject:
         if subject not in names and subject not in refused:
             draft.problems.append(locator.place(Problem(
                 f"{text(subject)} is neither an organisation nor a dataset (say so with rdf:type, e.g. "
                 "org:FormalOrganization or dcat:Dataset), nor linked from one in this file.", "orphan"), subject))
-    for s, p, o in triples:
-        if s in names:
-            draft.triples.append((names[s], p, names.get(o, o)))
+    renamed = draft.triples
+    if len(names) == len(by_subject) and all(k == v for k, v in names.items()):
+        renamed += triples  # every subject is ours already, and no object needs a new name
+    else:
+        get = names.get
+        for s, p, o in triples:
+            new = get(s)
+            if new is not None:
+                renamed.append((new, p, get(o, o)))
     draft.triples = _resolve_references(draft, ctx)
     _describe_records(draft, ctx)
     return draft
 
 
 def _record_for(subject: str, subject_types: set[str], base_id: str, ctx: Context, draft: Draft,
-                number: int, refused: set[str]) -> Record | None:
-    where = draft.locator.where(subject)
+                number: int, refused: set[str], terms: set[str]) -> Record | None:
     if kind(subject) == "iri" and iri_value(subject).startswith(ctx.iris.base):
         value = iri_value(subject)
         rel = value.removeprefix(base_id).split("/") if value.startswith(base_id) else []
         if rel and rel[0] in _KINDS and len(rel) >= 2 and rel[1]:
             root = root_of(subject)
-            if any(r.term == root for r in draft.records):
+            if root in terms:
                 return None  # a part of a record named in this file
             # a record, or a part of one of our records that this file does not describe itself
             return Record(number, _KINDS[rel[0]], root, draft.locator.where(root), explicit=True)
@@ -97,16 +109,16 @@ def _record_for(subject: str, subject_types: set[str], base_id: str, ctx: Contex
     if not kinds:
         return None  # a part of a record, named when reached from it
     given = iri_value(subject) if kind(subject) == "iri" else None
-    return Record(number, kinds[0], placeholder(number), where, given=given)
+    return Record(number, kinds[0], placeholder(number), draft.locator.where(subject), given=given)
 
 
 def _name_parts(by_subject: dict[str, list[tuple[str, str]]], names: dict[str, str], draft: Draft,
-                base_id: str) -> None:
+                base_id: str, terms: set[str]) -> None:
     """Names every blank node and outside IRI reached from a record ``{record}/{segment}[/{n}]``."""
     counters: dict[tuple[str, str], int] = defaultdict(int)
     for subject in by_subject:
         if subject not in names and kind(subject) == "iri" and iri_value(subject).startswith(base_id) and \
-                any(r.term == root_of(subject) for r in draft.records):
+                root_of(subject) in terms:
             names[subject] = subject  # a part of one of our records, kept as it is
     queue = deque(names)
     while queue:
@@ -131,11 +143,14 @@ def _resolve_references(draft: Draft, ctx: Context) -> list[Triple]:
     """Outside IRIs (EU country, GLEIF, SPDX) and text where a concept is expected become our concepts.
     Countries go first: a legal form given by name is looked up in its organisation's country."""
     spatial = f"<{DCT}spatial>"
+    references = {f"<{p}>" for p in REFERENCE_PREDICATES}
     first = [_resolved(t, draft, ctx, {}) for t in draft.triples if t[1] == spatial]
     countries = {t[0]: iri_value(t[2]) for t in first if t is not None and t[2][0] == "<"}
     out = [t for t in first if t is not None]
     for triple in draft.triples:
-        if triple[1] != spatial:
+        if triple[1] not in references:
+            out.append(triple)
+        elif triple[1] != spatial:
             resolved = _resolved(triple, draft, ctx, countries)
             if resolved is not None:
                 out.append(resolved)
@@ -169,11 +184,13 @@ def _resolved(triple: Triple, draft: Draft, ctx: Context, countries: dict[str, s
 
 def _describe_records(draft: Draft, ctx: Context) -> None:
     """Fills each record's reconciliation keys (names, country, registrations, publisher) from its triples."""
-    by_root: dict[str, list[Triple]] = defaultdict(list)
+    wanted = {f"<{p}>" for p in (SKOS + "prefLabel", ROV + "legalName", DCT + "title", DCT + "spatial",
+                                 ROV + "registration", SKOS + "notation", DCT + "publisher",
+                                 "http://www.w3.org/ns/adms#schemaAgency")}
     values: dict[tuple[str, str], list[str]] = defaultdict(list)
     for s, p, o in draft.triples:
-        by_root[root_of(s)].append((s, p, o))
-        values[(s, iri_value(p))].append(o)
+        if p in wanted:
+            values[(s, p[1:-1])].append(o)
     for record in draft.records:
         term = record.term
         for predicate in (SKOS + "prefLabel", ROV + "legalName", DCT + "title"):

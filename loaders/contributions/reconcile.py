@@ -18,9 +18,8 @@ import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from rdflib import URIRef
-
 from graph.iris import Iris
+from graph.sparql_text import checked_iri
 from graph.store import GraphStore
 from loaders.contributions.model import DATASET, ORGANISATION, Draft, Match, Record
 from loaders.contributions.problems import Problem
@@ -118,8 +117,13 @@ def forget(store: GraphStore) -> None:
         _cache.pop(store, None)
 
 
-def _exists(store: GraphStore, value: str) -> bool:
-    return bool(store.select("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1", bindings={"s": URIRef(value)}))
+def existing(store: GraphStore, values: list[str]) -> set[str]:
+    """Which of these IRIs are the subject of something we hold (one query per 500, not one each)."""
+    found: set[str] = set()
+    for start in range(0, len(values), 500):
+        chunk = " ".join(checked_iri(v) for v in values[start:start + 500])
+        found |= {str(r["s"]) for r in store.select(f"SELECT DISTINCT ?s WHERE {{ VALUES ?s {{ {chunk} }} ?s ?p ?o }}")}
+    return found
 
 
 def _label(record: Record) -> str:
@@ -136,14 +140,29 @@ class Reconciler:
         self.batch = Held()
         self.owner: dict[str, Record] = {}  # final IRI -> the record of this contribution that has it
         self.taken: set[str] = set()
+        self.known: dict[str, bool] = {}  # IRI -> whether we hold it
+
+    def _exists(self, value: str) -> bool:
+        if value not in self.known:
+            self.known[value] = bool(existing(self.store, [value]))
+        return self.known[value]
+
+    def _look_up(self, values: list[str]) -> None:
+        found = existing(self.store, values)
+        self.known.update({v: v in found for v in values})
 
     def run(self) -> dict[str, str]:
         """Decides every record's IRI; returns record term -> final IRI term. Problems go into the draft."""
         final: dict[str, str] = {}
-        for record in [r for r in self.draft.records if r.kind == ORGANISATION] + \
-                [r for r in self.draft.records if r.kind == DATASET]:
-            if record.kind == DATASET and record.publisher:
-                record.publisher = final.get(record.publisher, record.publisher)
+        organisations = [r for r in self.draft.records if r.kind == ORGANISATION]
+        datasets = [r for r in self.draft.records if r.kind == DATASET]
+        self._look_up([iri_value(r.term) if r.explicit else self._options(r)[0] for r in organisations])
+        for record in organisations + datasets:
+            if record is (datasets[0] if datasets else None):
+                for dataset in datasets:
+                    if dataset.publisher:
+                        dataset.publisher = final.get(dataset.publisher, dataset.publisher)
+                self._look_up([iri_value(r.term) if r.explicit else self._options(r)[0] for r in datasets])
             self._decide(record)
             if record.iri is None:
                 continue
@@ -160,7 +179,7 @@ class Reconciler:
     def _decide(self, record: Record) -> None:
         if record.explicit:
             record.iri = iri_value(record.term)
-            if _exists(self.store, record.iri):
+            if self._exists(record.iri):
                 record.action = "updated"
                 record.match = Match(record.iri, "identifier", f"names our {record.kind} {record.iri}")
             else:
@@ -202,23 +221,25 @@ class Reconciler:
             return Match(found[0][0], found[0][1], found[0][2])
         return None
 
-    def _mint(self, record: Record) -> str:
+    def _options(self, record: Record) -> list[str]:
+        """The IRIs a new record may get, best first (more are numbered after the last)."""
         if record.kind == ORGANISATION:
             slug = Iris.slugify(record.label or "organisation", 60)
             country = (record.country or "").rstrip("/").rsplit("/", 1)[-1]
             options = [slug, f"{slug}-{country}"] if country else [slug]
-        else:
-            publisher = iri_value(record.publisher).rstrip("/").rsplit("/", 1)[-1] if record.publisher else ""
-            title = Iris.slugify(record.label or "dataset", 50)
-            options = [f"{publisher}-{title}" if publisher else title]
-        kind = "organisation" if record.kind == ORGANISATION else "dataset"
-        candidates = [self.iris.thing(kind, o) for o in options]
+            return [self.iris.thing("organisation", o) for o in options]
+        publisher = iri_value(record.publisher).rstrip("/").rsplit("/", 1)[-1] if record.publisher else ""
+        title = Iris.slugify(record.label or "dataset", 50)
+        return [self.iris.thing("dataset", f"{publisher}-{title}" if publisher else title)]
+
+    def _mint(self, record: Record) -> str:
+        candidates = options = self._options(record)
         for n in range(2, 1000):
             for candidate in candidates:
-                if candidate not in self.taken and candidate not in self.owner and not _exists(self.store, candidate):
+                if candidate not in self.taken and candidate not in self.owner and not self._exists(candidate):
                     self.taken.add(candidate)
                     return candidate
-            candidates = [self.iris.thing(kind, f"{options[-1]}-{n}")]
+            candidates = [f"{options[-1]}-{n}"]
         raise RuntimeError("no free IRI")  # pragma: no cover - a thousand records with one name
 
 

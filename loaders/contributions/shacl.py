@@ -17,26 +17,14 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from rdflib import RDF, Graph
 from rdflib.collection import Collection
 from rdflib.term import BNode, Literal, Node, URIRef
 
-from loaders.contributions.terms import (
-    LANG_STRING,
-    RDF_TYPE,
-    XSD,
-    Triple,
-    datatype,
-    from_rdflib,
-    iri_value,
-    kind,
-    language,
-    lexical,
-    text,
-)
+from loaders.contributions.shacl_values import CHECKS
+from loaders.contributions.terms import RDF_TYPE, Triple, from_rdflib, language
 
 SH = "http://www.w3.org/ns/shacl#"
 RDFS_SUBCLASS = "<http://www.w3.org/2000/01/rdf-schema#subClassOf>"
@@ -47,19 +35,6 @@ _IGNORED = {"path", "property", "message", "severity", "deactivated", "name", "d
             "defaultValue", "flags", "targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf", "target"}
 _NODE_KINDS = {"IRI": {"iri"}, "BlankNode": {"bnode"}, "Literal": {"literal"}, "BlankNodeOrIRI": {"bnode", "iri"},
                "BlankNodeOrLiteral": {"bnode", "literal"}, "IRIOrLiteral": {"iri", "literal"}}
-_LEXICAL = {
-    "integer": r"[+-]?\d+", "nonNegativeInteger": r"\+?\d+|-0+", "positiveInteger": r"\+?0*[1-9]\d*",
-    "decimal": r"[+-]?(\d+(\.\d*)?|\.\d+)", "boolean": r"true|false|1|0",
-    "double": r"[+-]?((\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|INF|NaN)|-INF",
-    "float": r"[+-]?((\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|INF|NaN)|-INF",
-    "date": r"-?\d{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(Z|[+-]\d\d:\d\d)?",
-    "dateTime": r"-?\d{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-4]):[0-5]\d:[0-5]\d(\.\d+)?"
-                r"(Z|[+-]\d\d:\d\d)?",
-}
-_NUMERIC = {XSD + n for n in ("integer", "nonNegativeInteger", "positiveInteger", "decimal", "double", "float",
-                              "int", "long", "short", "byte", "negativeInteger", "nonPositiveInteger")}
-
-
 class Unsupported(Exception):
     """The shapes use a SHACL feature this evaluator does not implement (the caller uses pyshacl)."""
 
@@ -87,7 +62,9 @@ class Shape:
     message: str | None = None
     deactivated: bool = False
     constraints: list[tuple[str, Any]] = field(default_factory=list)
+    checks: list[tuple[str, str, Any, Any]] = field(default_factory=list)  # (name, component, param, value check)
     properties: list[Shape] = field(default_factory=list)
+    empty_ok: bool = False  # no value nodes can break no constraint of the shape: skip it when there are none
     target_classes: set[str] = field(default_factory=set)
     target_nodes: set[str] = field(default_factory=set)
     subjects_of: set[str] = field(default_factory=set)
@@ -150,6 +127,10 @@ class Compiled:
             for value in g.objects(node, URIRef(SH + name)):
                 shape.constraints.append((name, self._parameter(node, name, value)))
         shape.properties = [self.shape(p) for p in g.objects(node, URIRef(SH + "property"))]
+        shape.empty_ok = shape.path is not None and not any(name in ("minCount", "hasValue")
+                                                            for name, _ in shape.constraints)
+        shape.checks = [(name, name[0].upper() + name[1:] + "ConstraintComponent", param, CHECKS.get(name))
+                        for name, param in shape.constraints]
         shape.target_classes = {str(o) for o in g.objects(node, URIRef(SH + "targetClass"))}
         shape.target_nodes = {from_rdflib(o) for o in g.objects(node, URIRef(SH + "targetNode"))}
         shape.subjects_of = {str(o) for o in g.objects(node, URIRef(SH + "targetSubjectsOf"))}
@@ -181,7 +162,7 @@ class Compiled:
     def _path(self, node: Node) -> Path:
         g = self.graph
         if isinstance(node, URIRef):
-            return ("p", f"<{node}>")
+            return ("p", f"<{node}>", str(node))
         if not isinstance(node, BNode):
             raise Unsupported(f"path {node!r}")
         inverse = self._one(node, "inversePath")
@@ -244,21 +225,34 @@ class Data:
 
 
 class Validator:
-    """Evaluates compiled shapes on focus nodes; ``conforms`` answers are cached (a country is checked once)."""
+    """Evaluates compiled shapes on focus nodes; nested answers are cached (a country is checked once)."""
 
     def __init__(self, compiled: Compiled, data: Data) -> None:
         self.compiled, self.data = compiled, data
         self._nested: dict[tuple[str, str], list[Result]] = {}
+        self._objects_of: dict[str, set[str]] = {}
 
     def validate(self, focus_nodes: Iterable[str]) -> list[Result]:
         results: list[Result] = []
+        by_class: dict[str, list[Shape]] = defaultdict(list)
+        for shape in self.compiled.top:
+            for cls in shape.target_classes:
+                by_class[cls].append(shape)
+        other = [s for s in self.compiled.top if s.target_nodes or s.subjects_of or s.objects_of]
+        blocked_classes = {c for shape, _ in self.compiled.unsupported for c in shape.target_classes}
+        blocked = {n for shape, _ in self.compiled.unsupported for n in self._target_nodes(shape)}
+        targets: dict[int, tuple[Shape, list[str]]] = {}
         for node in focus_nodes:
-            for shape, reason in self.compiled.unsupported:
-                if self._targets(shape, node):
-                    raise Unsupported(f"{node} is a target of a shape using {reason}")
-            for shape in self.compiled.top:
-                if self._targets(shape, node):
-                    results += self.evaluate(shape, node)
+            classes = self.data.classes(node)
+            if node in blocked or not classes.isdisjoint(blocked_classes):
+                reasons = [reason for shape, reason in self.compiled.unsupported if self._targets(shape, node)]
+                raise Unsupported(f"{node} is a target of a shape using {reasons[0] if reasons else '?'}")
+            shapes = {id(s): s for c in classes for s in by_class.get(c, ())}
+            shapes.update({id(s): s for s in other if self._targets(s, node)})
+            for shape in shapes.values():
+                targets.setdefault(id(shape), (shape, []))[1].append(node)
+        for shape, nodes in targets.values():  # shape by shape over all its focus nodes: few Python calls
+            results += self.evaluate_many(shape, nodes)
         return results
 
     def _targets(self, shape: Shape, node: str) -> bool:
@@ -268,8 +262,22 @@ class Validator:
             return True
         if any(self.data.objects(node, f"<{p}>") for p in shape.subjects_of):
             return True
-        return bool(shape.objects_of) and any(self.data.inverse().get(node, {}).get(f"<{p}>")
-                                              for p in shape.objects_of)
+        return any(node in self._objects(p) for p in shape.objects_of)
+
+    def _target_nodes(self, shape: Shape) -> set[str]:
+        """The nodes a shape targets other than by class."""
+        found = set(shape.target_nodes)
+        for predicate in shape.objects_of:
+            found |= self._objects(predicate)
+        for predicate in shape.subjects_of:
+            found |= {s for s, pos in self.data.out.items() if f"<{predicate}>" in pos}
+        return found
+
+    def _objects(self, predicate: str) -> set[str]:
+        if predicate not in self._objects_of:
+            term = f"<{predicate}>"
+            self._objects_of[predicate] = {o for pos in self.data.out.values() for o in pos.get(term, ())}
+        return self._objects_of[predicate]
 
     def nested(self, shape: Shape, node: str) -> list[Result]:
         """The results of validating ``node`` against ``shape`` (for sh:node and the logical components)."""
@@ -278,6 +286,18 @@ class Validator:
             self._nested[key] = self.evaluate(shape, node)
         return self._nested[key]
 
+    def _nested_many(self, shape: Shape, nodes: list[str]) -> None:
+        """Fills the nested cache for many nodes with one evaluation, when the shape's results can only be about
+        the node itself (its property shapes have no property shapes of their own)."""
+        todo = [n for n in dict.fromkeys(nodes) if (shape.id, n) not in self._nested]
+        if len(todo) < 2 or any(prop.properties for prop in shape.properties):
+            return
+        found: dict[str, list[Result]] = {n: [] for n in todo}
+        for result in self.evaluate_many(shape, todo):
+            found[result.focus].append(result)
+        for node, results in found.items():
+            self._nested[(shape.id, node)] = results
+
     def conforms(self, shape: Shape, node: str) -> bool:
         return not self.nested(shape, node)
 
@@ -285,7 +305,7 @@ class Validator:
         """Value nodes with the predicate each came through (None when the path is not one predicate)."""
         kind_ = path[0]
         if kind_ == "p":
-            return [(o, iri_value(path[1])) for o in self.data.objects(node, path[1])]
+            return [(o, path[2]) for o in self.data.objects(node, path[1])]
         if kind_ == "inv" and path[1][0] == "p":
             return [(s, None) for s in self.data.inverse().get(node, {}).get(path[1][1], [])]
         if kind_ == "alt":
@@ -299,116 +319,89 @@ class Validator:
         raise Unsupported(f"path {path}")
 
     def evaluate(self, shape: Shape, focus: str) -> list[Result]:
-        if shape.deactivated:
+        return self.evaluate_many(shape, [focus])
+
+    def evaluate_many(self, shape: Shape, foci: list[str]) -> list[Result]:
+        """The results of ``shape`` on each focus node (a property shape's value nodes are the focus nodes of
+        its own property shapes, as in SHACL)."""
+        if shape.deactivated or not foci:
             return []
-        if shape.path is None:
-            values: list[tuple[str, str | None]] = [(focus, None)]
-            path_text = None
+        path, index = shape.path, self.data.out
+        groups: list[tuple[str, list[str], list[str | None] | None]] = []  # (focus, value nodes, predicates)
+        if path is None:
+            groups, path_text = [(f, [f], None) for f in foci], None
+        elif path[0] == "p":  # the common case, without a tuple per value
+            predicate, path_text = path[1], path[2]
+            for focus in foci:
+                found = index.get(focus)
+                nodes = found.get(predicate) if found else None
+                if nodes or not shape.empty_ok:
+                    groups.append((focus, nodes or [], None))
         else:
-            values = self.values(focus, shape.path)
-            path_text = _path_text(shape.path)
+            path_text = _path_text(path)
+            for focus in foci:
+                values = self.values(focus, path)
+                if values or not shape.empty_ok:
+                    groups.append((focus, [v for v, _ in values], [t for _, t in values]))
         out: list[Result] = []
-
-        def fail(component: str, value: str | None, through: str | None = None,
-                 details: list[Result] | None = None) -> None:
-            out.append(Result(focus, through or path_text, value, component[0].upper() + component[1:] +
-                              "ConstraintComponent", shape.severity, shape.message, shape.id, details or []))
-
-        nodes = [v for v, _ in values]
-        for name, param in shape.constraints:
-            if (name == "minCount" and len(nodes) < param or name == "maxCount" and len(nodes) > param
-                    or name == "hasValue" and param not in nodes):
-                fail(name, None)
-            elif name == "uniqueLang" and param:
-                langs = [language(v) for v in nodes if kind(v) == "literal" and language(v)]
-                for _ in {lang for lang in langs if langs.count(lang) > 1}:
-                    fail(name, None)
-            elif name == "node":
-                for value, through in values:
-                    nested = self.nested(param, value)
-                    if nested:
-                        fail(name, value, through, nested)
-            elif name not in ("minCount", "maxCount", "hasValue", "uniqueLang"):
-                for value, through in values:
-                    if not self._value_ok(name, param, value):
-                        fail(name, value, through)
+        for name, component, param, check in shape.checks:
+            if check is not None:
+                for focus, nodes, throughs in groups:
+                    for i, value in enumerate(nodes):
+                        if not check(param, value):
+                            out.append(self._fail(shape, focus, (throughs[i] if throughs else None) or path_text,
+                                                  value, component))
+            elif name in ("minCount", "maxCount", "hasValue"):
+                for focus, nodes, _ in groups:
+                    if (name == "minCount" and len(nodes) < param or name == "maxCount" and len(nodes) > param
+                            or name == "hasValue" and param not in nodes):
+                        out.append(self._fail(shape, focus, path_text, None, component))
+            elif name == "uniqueLang":
+                for focus, nodes, _ in groups:
+                    langs = [language(v) for v in nodes if v[0] == '"' and language(v)] if param else []
+                    for _ in {lang for lang in langs if langs.count(lang) > 1}:
+                        out.append(self._fail(shape, focus, path_text, None, component))
+            else:
+                if name == "node":
+                    self._nested_many(param, [v for _, nodes, _ in groups for v in nodes])
+                for focus, nodes, throughs in groups:
+                    for i, value in enumerate(nodes):
+                        nested = self._shape_check(name, param, value)
+                        if nested is not None:
+                            out.append(self._fail(shape, focus, (throughs[i] if throughs else None) or path_text,
+                                                  value, component, nested))
+        values = [v for _, nodes, _ in groups for v in nodes]
         for prop in shape.properties:
-            for value in nodes:
-                out += self.evaluate(prop, value)
+            out += self.evaluate_many(prop, values)
         return out
 
-    def _value_ok(self, name: str, param: Any, value: str) -> bool:
-        k = kind(value)
+    @staticmethod
+    def _fail(shape: Shape, focus: str, path: str | None, value: str | None, component: str,
+              details: list[Result] | None = None) -> Result:
+        return Result(focus, path, value, component, shape.severity, shape.message, shape.id, details or [])
+
+    def _shape_check(self, name: str, param: Any, value: str) -> list[Result] | None:
+        """None when ``value`` passes a shape-based constraint; else the details (for sh:node) or []."""
         if name == "class":
-            return k != "literal" and self.data.instance_of(value, param)
-        if name == "datatype":
-            return k == "literal" and _well_typed(value, param)
-        if name == "nodeKind":
-            return k in param
-        if name == "pattern":
-            return k != "bnode" and param.search(text(value)) is not None
-        if name in ("minLength", "maxLength"):
-            return k != "bnode" and (len(text(value)) >= param if name == "minLength" else len(text(value)) <= param)
-        if name in ("minInclusive", "maxInclusive", "minExclusive", "maxExclusive"):
-            return _compare(name, value, param)
-        if name == "in":
-            return value in param
-        if name == "languageIn":
-            lang = (language(value) or "") if k == "literal" else ""
-            return any(lang == r or lang.startswith(r + "-") for r in param) if lang else False
+            return None if value[0] != '"' and param in self.data.classes(value) else []
+        if name == "node":
+            nested = self.nested(param, value)
+            return nested or None
         if name == "not":
-            return not self.conforms(param, value)
+            return [] if self.conforms(param, value) else None
         if name == "or":
-            return any(self.conforms(s, value) for s in param)
+            return None if any(self.conforms(s, value) for s in param) else []
         if name == "and":
-            return all(self.conforms(s, value) for s in param)
+            return None if all(self.conforms(s, value) for s in param) else []
         if name == "xone":
-            return sum(self.conforms(s, value) for s in param) == 1
+            return None if sum(self.conforms(s, value) for s in param) == 1 else []
         raise Unsupported(name)
 
 
 def _path_text(path: Path) -> str:
     if path[0] == "p":
-        return iri_value(path[1])
+        return str(path[2])
     if path[0] == "inv":
         return "^" + _path_text(path[1])
     joiner = " | " if path[0] == "alt" else " / "
     return joiner.join(_path_text(p) for p in path[1])
-
-
-def _well_typed(value: str, expected: str) -> bool:
-    actual = datatype(value)
-    if actual != expected:
-        return False
-    if actual == LANG_STRING:
-        return language(value) is not None
-    pattern = _LEXICAL.get(actual.removeprefix(XSD)) if actual.startswith(XSD) else None
-    return pattern is None or re.fullmatch(pattern, lexical(value)) is not None
-
-
-def _number(term: str) -> Decimal | float | None:
-    if kind(term) != "literal" or datatype(term) not in _NUMERIC or not _well_typed(term, datatype(term)):
-        return None
-    raw = lexical(term)
-    try:
-        return Decimal(raw) if "e" not in raw.lower() and "INF" not in raw and "NaN" not in raw else float(raw)
-    except (InvalidOperation, ValueError):
-        return None
-
-
-def _compare(name: str, value: str, bound: str) -> bool:
-    a, b = _number(value), _number(bound)
-    if a is not None and b is not None:
-        left, right = (float(a), float(b)) if isinstance(a, float) or isinstance(b, float) else (a, b)
-    elif kind(value) == "literal" and kind(bound) == "literal" and datatype(value) == datatype(bound) and \
-            datatype(value) in (XSD + "date", XSD + "dateTime"):
-        left, right = lexical(value), lexical(bound)  # type: ignore[assignment]
-    else:
-        return False
-    if name == "minInclusive":
-        return left >= right  # type: ignore[operator]
-    if name == "maxInclusive":
-        return left <= right  # type: ignore[operator]
-    if name == "minExclusive":
-        return left > right  # type: ignore[operator]
-    return left < right  # type: ignore[operator]

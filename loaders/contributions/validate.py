@@ -62,7 +62,7 @@ def shacl_results(draft: Draft, ctx: Context, *, engine: str = "auto") -> list[R
     A value that fails an ``sh:node`` shape is reported through the results that say why (the latitude is
     out of range, not just "the site is not valid") when those are about the contribution's own nodes."""
     triples = draft.triples + context_triples(draft, ctx)
-    subjects = set(dict.fromkeys(s for s, _, _ in draft.triples))
+    subjects = {s for s, _, _ in draft.triples}
     if engine == "auto":
         engine = "pyshacl" if len(draft.triples) <= PYSHACL_MAX_TRIPLES else "compiled"
     results: list[Result] | None = None
@@ -159,9 +159,11 @@ def validate(draft: Draft, ctx: Context, *, engine: str = "auto") -> list[Proble
 
 def reference_checks(draft: Draft, ctx: Context) -> list[Problem]:
     refs, locator = ctx.refs, draft.locator
+    wanted = {f"<{p}>" for p in (ROV + "orgType", ORG + "classification", DCAT + "theme", DCT + "publisher")}
     values: dict[tuple[str, str], list[str]] = {}
     for s, p, o in draft.triples:
-        values.setdefault((s, iri_value(p)), []).append(o)
+        if p in wanted:
+            values.setdefault((s, p[1:-1]), []).append(o)
     problems: list[Problem] = []
     terms = {r.term for r in draft.records}
     kinds_loaded = bool(refs.by_scheme.get(INSTITUTION_KINDS))
