@@ -20,7 +20,7 @@ from api.cli import BaseOpt, MemoryOpt, StoreOpt, app, err, make_settings, out, 
 from graph.iris import Iris
 from graph.settings import Settings
 from graph.store import GraphStore, open_store
-from loaders.contributions import ContributionRejected, Outcome, Submission, check, ingest
+from loaders.contributions import ContributionRejected, ContributionTooLarge, Outcome, Submission, check, ingest
 from loaders.contributions.parse import MEDIA_TYPES, detect_format
 
 FilesArg = Annotated[list[Path], typer.Argument(help="Files to contribute (CSV, JSON, JSON-LD, Turtle, N-Triples, "
@@ -132,6 +132,9 @@ def _local(files: list[Path], settings: Settings, fmt: str | None, source: str |
                 except ContributionRejected as exc:
                     rejected += 1
                     print_problems(sub.filename or "", exc.detail, exc.errors)
+                except ContributionTooLarge as exc:
+                    rejected += 1
+                    err.print(f"[red]{sub.filename}:[/red] {exc.detail}")
             if rejected and write and not dry_run:
                 err.print("Nothing was loaded: fix the problems above and run again.")
             if rejected or dry_run or not write:
@@ -146,6 +149,9 @@ def _local(files: list[Path], settings: Settings, fmt: str | None, source: str |
             except ContributionRejected as exc:
                 rejected += 1
                 print_problems(sub.filename or "", exc.detail, exc.errors)
+            except ContributionTooLarge as exc:
+                rejected += 1
+                err.print(f"[red]{sub.filename}:[/red] {exc.detail}")
     finally:
         store.close()
     return 1 if rejected else 0

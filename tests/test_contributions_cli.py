@@ -130,3 +130,10 @@ def test_a_large_file_to_a_server_is_sent_asynchronously(server: Server, tmp_pat
     result = cli("load", str(big), "--url", server.url, "--token", server.tokens["bob"])
     assert result.exit_code == 0, result.output
     assert "2500 created" in result.output
+
+
+def test_too_many_records_is_a_rejection(store_dir: Path, tmp_path: Path) -> None:
+    many = tmp_path / "many.csv"
+    many.write_text("name,country\n" + "".join(f"Many {n},GB\n" for n in range(12)))
+    result = cli("validate", str(many), "--store", str(store_dir), env={"OURDATA_CONTRIBUTION_MAX_RECORDS": "10"})
+    assert result.exit_code == 1 and "at most 10" in result.output

@@ -117,7 +117,19 @@ def template() -> Response:
                     headers={"Content-Disposition": 'attachment; filename="ourdata-contribution-template.csv"'})
 
 
-@router.post("", summary="Contribute organisation and dataset records", status_code=201)
+_BODY = {"requestBody": {"required": True, "description": "One file: CSV (see template.csv), JSON, JSON-LD, Turtle, "
+                          "N-Triples or RDF/XML. Send Prefer: respond-async for a large one.",
+                          "content": {media: {"schema": {"type": "string", "format": "binary"}} for media in (
+                              "text/csv", "application/json", "application/ld+json", "text/turtle",
+                              "application/n-triples", "application/rdf+xml")}},
+         "responses": {"200": {"description": "The same file again (nothing changed), or a dry run"},
+                       "202": {"description": "Accepted: poll the job in Location"},
+                       "401": {"description": "No valid token"}, "413": {"description": "Over the size or records cap"},
+                       "415": {"description": "A media type we do not take"},
+                       "422": {"description": "Not loaded: every problem, with where it is"}}}
+
+
+@router.post("", summary="Contribute organisation and dataset records", status_code=201, openapi_extra=_BODY)
 async def contribute(
     request: Request,
     services: ServicesDep,

@@ -120,6 +120,8 @@ def _name_parts(by_subject: dict[str, list[tuple[str, str]]], names: dict[str, s
         if subject not in names and kind(subject) == "iri" and iri_value(subject).startswith(base_id) and \
                 root_of(subject) in terms:
             names[subject] = subject  # a part of one of our records, kept as it is
+    if len(names) == len(by_subject) and not any(o[0] == "_" for pos in by_subject.values() for _, o in pos):
+        return  # every subject is named and no blank node is left: nothing to walk (our own IRIs throughout)
     queue = deque(names)
     while queue:
         owner = queue.popleft()

@@ -60,6 +60,13 @@ class Held:
     names: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
     registrations: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
     datasets: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
+    pending: list[Record] = field(default_factory=list)  # written since: indexed when next needed
+
+    def settle(self) -> Held:
+        for record in self.pending:
+            self.add(record)
+        self.pending = []
+        return self
 
     def add(self, record: Record) -> None:
         if record.iri is None:
@@ -95,7 +102,7 @@ def held_index(store: GraphStore) -> Held:
     with _lock:
         cached = _cache.get(store)
         if cached is not None and cached[0] == version:
-            return cached[1]
+            return cached[1].settle()
     built = build(store)
     with _lock:
         _cache[store] = (version, built)
@@ -107,8 +114,7 @@ def remember(store: GraphStore, before: int, records: list[Record]) -> None:
     with _lock:
         cached = _cache.get(store)
         if cached is not None and cached[0] == before:
-            for record in records:
-                cached[1].add(record)
+            cached[1].pending += records  # indexed by the next reconciliation, not on this one's clock
             _cache[store] = (store.version(), cached[1])
 
 

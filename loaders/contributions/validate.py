@@ -93,7 +93,8 @@ def pyshacl_results(triples: list[Triple], base: str) -> list[Result]:
     from pyshacl import validate as pyshacl_validate
 
     data = to_graph(triples)
-    shapes_graph = shapes(base)
+    shapes_graph = Graph()
+    shapes_graph += shapes(base)  # pyshacl gets its own copy (requests run in parallel); blank nodes stay the same
     _, report, _ = pyshacl_validate(data, shacl_graph=shapes_graph, inference="none", allow_warnings=True)
     index = Data(triples)
 
