@@ -47,6 +47,9 @@ class Resolver:
         value, candidates = found
         if value is not None:
             return value, None
+        if len(candidates) == 1:  # a near miss ("Untied Kingdom"): say what we think was meant, never take it
+            return None, Problem(f"'{text}' is not a {what} we know. Did you mean {self._name(candidates[0])}?",
+                                 f"unknown-{code}", value=text, candidates=candidates)
         if candidates:
             names = ", ".join(self._name(c) for c in candidates[:8])
             return None, Problem(f"'{text}' could be more than one {what}: {names}. Give the code to choose.",
