@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -148,3 +148,32 @@ def print_quality_report(result: QualityReport) -> None:
         duplicates.add_row(duplicate.name, duplicate.country.rsplit("/", 1)[-1],
                            "\n".join(o["organisation"] for o in duplicate.organisations))
     out.print(duplicates)
+    print_matching(result)
+
+
+def print_matching(result: QualityReport) -> None:
+    """One record per organisation: what was matched, what was left apart, and where sources disagree."""
+    def last(iri: str) -> str:
+        return iri.rsplit("/", 1)[-1]
+
+    reasons = ", ".join(f"{n} by {r}" for r, n in sorted(Counter(m.reason for m in result.matches).items()))
+    matches = Table("record", "matched by source", "reason", "key",
+                    title=f"Records matched across sources: {len(result.matches):,}" + (f" ({reasons})" if reasons
+                                                                                         else ""))
+    for match in result.matches[:SHOWN]:
+        matches.add_row(last(match.resource), last(match.graph), match.reason, match.key)
+    out.print(matches)
+    near = Table("name", "why not merged", "records", title=f"Near-misses (same name, not merged): "
+                                                            f"{len(result.near_misses):,}")
+    for miss in result.near_misses[:SHOWN]:
+        near.add_row(miss.name, miss.why, "\n".join(f"{last(str(r['resource']))} "
+                                                     f"({', '.join(last(g) for g in r['graphs'])})"  # type: ignore[union-attr]
+                                                     for r in miss.records))
+    out.print(near)
+    conflicts = Table("record", "fact", "what each source states", title=f"Conflicts between sources: "
+                                                                        f"{len(result.conflicts):,}")
+    for conflict in result.conflicts[:SHOWN]:
+        conflicts.add_row(last(conflict.resource), conflict.fact, "\n".join(
+            f"{last(g)}: {', '.join(last(v) if conflict.fact == 'country' else v for v in values)}"
+            for g, values in conflict.values.items()))
+    out.print(conflicts)

@@ -102,6 +102,7 @@ _LEGAL_SUFFIXES = {"limited", "ltd", "cic", "llp", "plc", "cio", "scio", "inc", 
                    "sas", "scop", "scic", "bv", "ag", "ab", "oy", "srl", "sl", "sa"}
 _WIKIDATA = re.compile(r"^(?:https?://(?:www\.)?wikidata\.org/(?:entity|wiki)/)?(Q[1-9][0-9]*)$", re.IGNORECASE)
 _LANGUAGE_SEGMENT = re.compile(r"^[a-z]{2}(?:[-_][a-z]{2})?$")
+_HOME_SEGMENTS = frozenset({"home", "homepage", "welcome", "index", "start"})
 _INDEX_PAGE = re.compile(r"/(?:index|default|home)\.(?:html?|php|aspx?)$")
 _FAMILIES_NOT_DATA = ("ontology", "vocabulary", "reference")
 
@@ -110,7 +111,8 @@ _FAMILIES_NOT_DATA = ("ontology", "vocabulary", "reference")
 def url_key(url: str | None) -> str | None:
     """A homepage without what does not tell two sites apart; None for what is not a web address.
 
-    >>> url_key("http://www.aberdeencity.gov.uk/") == url_key("https://aberdeencity.gov.uk")
+    >>> url_key("http://www.aberdeencity.gov.uk/") == url_key("https://aberdeencity.gov.uk") == url_key(
+    ...     "https://www.aberdeencity.gov.uk/home")
     True
     >>> url_key("https://github.com/ODIAberdeen/"), url_key("https://github.com") is None
     ('github.com/odiaberdeen', True)
@@ -125,13 +127,13 @@ def url_key(url: str | None) -> str | None:
         host = (parts.hostname or "").casefold().rstrip(".")
     except ValueError:
         return None
-    if parts.scheme.casefold() not in ("http", "https") or "." not in host:
-        return None
+    if parts.scheme.casefold() not in ("http", "https") or "." not in host or "@" in parts.netloc:
+        return None  # an e-mail address or a URL with credentials names a mailbox, not a site
     host = host.removeprefix("www.")
     path = _INDEX_PAGE.sub("", parts.path.casefold()).rstrip("/")
     segments = [s for s in path.split("/") if s]
-    if len(segments) == 1 and _LANGUAGE_SEGMENT.match(segments[0]):
-        segments = []  # /en/ or /fr-ca: the same home page in another language
+    if len(segments) == 1 and (_LANGUAGE_SEGMENT.match(segments[0]) or segments[0] in _HOME_SEGMENTS):
+        segments = []  # /en/, /fr-ca or /home: the same home page
     if not segments and host in GENERIC_HOSTS:
         return None
     return "/".join([host, *segments])
@@ -228,6 +230,9 @@ class _Entry:
             getattr(self, name).update(getattr(other, name))
 
 
+Entry = _Entry
+
+
 def _contradicts(record: Record, entry: _Entry, rule: str) -> bool:
     """Whether an identifier both hold says they are different bodies (so a weaker rule must not join them)."""
     if record.wikidata and entry.wikidata and not record.wikidata & entry.wikidata:
@@ -313,6 +318,14 @@ class Known:
     def graphs_of(self, iri: str) -> set[str]:
         entry = self._entries().get(str(iri))
         return set(entry.graphs) if entry else set()
+
+    def resources(self, kind: Kind | None = None) -> list[Entry]:
+        """Every known resource (of one kind), with what all graphs say about it merged."""
+        return [e for e in self._entries().values() if kind is None or e.kind == kind]
+
+    def by_graph(self, iri: str) -> dict[str, Entry]:
+        """What each graph says about one resource (for spotting sources that disagree)."""
+        return {g: facts[str(iri)] for g, facts in sorted(self._facts.items()) if str(iri) in facts}
 
     # -------------------------------------------------------------- building
     @classmethod

@@ -25,6 +25,13 @@ def organisation_sources() -> list[Source]:
     from loaders.sources.transformap import TransforMap
 
     sources += [DataInstitutionsSeed(), CoopsUk(), TransforMap()]
+    from loaders.sources.catalogues import CommonDataIndex
+    from loaders.sources.dataportals import DataPortals
+    from loaders.sources.patio import Patio
+    from loaders.sources.solid import Solid
+    from loaders.sources.tech_coops import TechCoops
+
+    sources += [TechCoops(), Patio(), Solid(), CommonDataIndex(), DataPortals()]
     return sources
 
 

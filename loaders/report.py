@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from graph.store import GraphStore, Row
+from loaders.match_report import Conflict, MatchRow, NearMiss, match_report
 
 PREFIXES = """
 PREFIX org: <http://www.w3.org/ns/org#>
@@ -126,6 +127,11 @@ class QualityReport:
     missing_country: list[Count] = field(default_factory=list)
     datasets_without_licence: list[dict[str, str]] = field(default_factory=list)
     duplicates: list[Duplicate] = field(default_factory=list)
+    # one record per organisation (loaders/match_report.py): records matched across sources, same-name records
+    # left apart and why, and facts two sources state differently about one record
+    matches: list[MatchRow] = field(default_factory=list)
+    near_misses: list[NearMiss] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -181,8 +187,13 @@ def duplicates(store: GraphStore) -> list[Duplicate]:
 
 
 def quality_report(store: GraphStore) -> QualityReport:
-    """Computes the whole report (a few aggregate queries; well under a second at 10,000 organisations)."""
+    """Computes the whole report (a few aggregate queries, and the matching index: a few seconds at 12,000
+    organisations)."""
+    matched, near, conflicting = match_report(store)
     return QualityReport(
+        matches=matched,
+        near_misses=near,
+        conflicts=conflicting,
         organisations=_number(store, TOTAL),
         datasets=_number(store, DATASETS),
         missing_legal_form_total=_number(store, MISSING_TOTAL % "rov:orgType"),

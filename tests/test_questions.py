@@ -40,6 +40,8 @@ DATA_INSTITUTION_KINDS = {"data cooperative": "data co-operative", "data institu
 ELF_BY_TEXT = {"Community Interest Company": "17R0", "LLP": "Z0EY",
                "Scottish Charitable Incorporated Organisation": "STX7"}
 TESTED = {f"Q{n}" for n in range(1, 14)}
+#: Documented questions another module tests (Q16-Q18: tests/test_questions_sources.py).
+TESTED_ELSEWHERE = {"Q16", "Q17", "Q18"}
 
 
 def questions() -> dict[str, str]:
@@ -109,7 +111,7 @@ def values(rows: list[Row], *names: str) -> list[tuple[str, ...]]:
 
 
 def test_every_documented_question_is_tested() -> None:
-    assert set(questions()) == TESTED
+    assert set(questions()) == TESTED | TESTED_ELSEWHERE
     assert len(TESTED) >= 10
 
 

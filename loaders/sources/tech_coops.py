@@ -1,11 +1,11 @@
 """The "Tech coops list" (hng/tech-coops): worker-owned technology co-operatives, and the networks they form.
 
-One organisation per co-op row (``{base}id/organisation/tech-coops-{slug of the name}``), classified a co-operative;
-the list is of worker-owned co-ops, so each gets ESSGLOBAL base membership type ``BMT30`` (workers), except rows whose
-own notes say they are multi-stakeholder. ``region_country`` is free text ("Leeds, UK", "USA / Nicaragua / Germany",
-"Remote"): every country it names becomes ``dct:spatial`` (a US state or Canadian province counts for its country);
-text naming none is reported. ``business_areas`` become keywords, ``notes`` (Markdown) the description, ``status``
-(active/defunct) ``rov:orgStatus``.
+One organisation per co-op row (``{base}id/organisation/tech-coops-{slug of the name}``), classified a co-operative.
+The list is meant for worker-owned co-ops, but rows do not say so one by one (some notes describe multi-stakeholder
+co-ops), so no ESSGLOBAL membership type is stated. ``region_country`` is free text ("Leeds, UK",
+"USA / Nicaragua / Germany", "Remote"): every country it names becomes ``dct:spatial`` (a US state or Canadian
+province counts for its country); text naming none is reported. ``business_areas`` become keywords, ``notes``
+(Markdown) the description, ``status`` (active/defunct) ``rov:orgStatus``.
 
 The six networks (``tech-coop-networks.csv`` beside the co-ops file) are ``org:OrganizationalCollaboration``s
 classified ``network``. A co-op whose notes say it is a member or part of a network ("Member of FACTTIC", "Part of
@@ -32,14 +32,12 @@ from loaders.sources.directory_common import (
     plain_text,
     read_csv,
 )
-from loaders.sources.organisation_common import ESSGLOBAL, ESSGLOBAL_STANDARD, ROV, SPDX, clean, institution_kind
+from loaders.sources.organisation_common import ROV, SPDX, clean, institution_kind
 
 SOURCE_URL = "https://github.com/hng/tech-coops/tree/50b21849c2da9be8e2a4604e2016be94861c9aeb"
 NETWORKS_FILE = "tech-coop-networks.csv"
 REQUIRED = ("name", "url", "business_areas", "region_country", "notes", "status")
 NETWORK_REQUIRED = ("name", "url", "description")
-WORKERS = URIRef(ESSGLOBAL_STANDARD + "base-membership-type/BMT30")
-_MULTI_STAKEHOLDER = re.compile(r"multi-?\s?stakeholder", re.IGNORECASE)
 _MEMBERSHIP = re.compile(r"\b(?:member of|part of)\b(.*)", re.IGNORECASE | re.DOTALL)
 STATUS_SCHEME = ("organisation-status", "Status of an organisation, as its source states it")
 
@@ -128,10 +126,6 @@ def _coop(d: Directory, row: dict[str, str], n: int, slug: str, networks: list[N
     org = d.organisation(own, record, [ORG.FormalOrganization])
     m.add(org, ORG.classification, institution_kind("cooperative"))
     notes = clean(row.get("notes"))
-    if _MULTI_STAKEHOLDER.search(notes):
-        m.counts["multi-stakeholder by its notes (no BMT30)"] += 1
-    else:
-        m.add(org, ESSGLOBAL.baseMembershipType, WORKERS)
     d.homepage(org, row.get("url", ""), n, "url")
     for area in clean(row.get("business_areas")).split(","):
         m.text(org, DCAT.keyword, area.strip(), lang="en")
