@@ -12,11 +12,11 @@ Rules, strongest first; a key shared by several known resources is ambiguous and
 1. ``registration``: the same register number from the same register (``rov:registration`` or ``adms:identifier``
    with ``adms:schemaAgency``), e.g. ``companies house|SC123456``;
 2. ``wikidata``: the same Wikidata item (``owl:sameAs``/``skos:exactMatch`` to ``wikidata.org/entity/Q...``);
-3. ``website``: the same normalised homepage (:func:`url_key`: no scheme, ``www.``, query, trailing slash or
-   language segment: ``https://www.Coops.tech/en/`` -> ``coops.tech``), generic hosts (github.com, facebook.com
-   ...) only with a path;
-4. ``name-and-country``: the same normalised name (:func:`name_key`) and a country in common. Never on a name alone:
-   a record without a country, or with another country, does not match; nor does one whose Wikidata item,
+3. ``website``: the same normalised homepage (``loaders.match_keys.url_key``: no scheme, ``www.``, query,
+   trailing slash, language or "home" segment: ``https://www.Coops.tech/en/`` -> ``coops.tech``), generic hosts
+   (github.com, facebook.com ...) only with a path;
+4. ``name-and-country``: the same normalised name (``match_keys.name_key``) and a country in common. Never on a name
+   alone: a record without a country, or with another country, does not match; nor does one whose Wikidata item,
    register number (same register) or website (both known, none shared) says it is another body.
 
 How a match is recorded (in the matching source's own graph, so it is attributable and replaced on re-import): the
@@ -26,8 +26,9 @@ IRI the source would have minted stays as an alias of the existing resource::
         od:matchReason "website" ;
         od:matchKey "agaric.coop" .
 
-and the source's statements (types, name, homepage ...) are about ``coops-uk-R000123``. The alias has no
-``rdf:type``, so it is never counted as an organisation. ``loaders.match_report`` lists matches, near-misses and
+and the source's statements (types, homepage ...) are about ``coops-uk-R000123``; its name is an ``skos:altLabel``
+there (the source that minted the IRI keeps ``skos:prefLabel``). The alias has no ``rdf:type``, so it is never
+counted as an organisation. ``loaders.match_report`` lists matches, near-misses and
 conflicts from these statements.
 
 API for a source (``build(self, iris, file=None, known=None)`` with ``SourceInfo(matches=True)``)::
@@ -40,15 +41,16 @@ API for a source (``build(self, iris, file=None, known=None)`` with ``SourceInfo
     org = found.subject              # the existing IRI when matched, else the IRI passed in
     mapping.triples += found.triples  # the alias statements above (empty when not matched)
 
+A known resource goes to one record of a source only. ``identify`` gives it to the first record that matches it;
+``identify_all(known, [(record, own_iri), ...])`` (-> ``{own_iri: Identified}``) to the strongest match, so a source
+should match its records in one batch when two of them may name the same body ("South Ayrshire" by name and "South
+Ayrshire Council" by website). ``loaders.sources.directory_common.Directory.plan`` does this for the directory sources.
+
 ``Known()`` is an empty index (nothing matches); ``Known.from_triples(built.triples, graph)`` indexes another
 source's output (handy in tests); ``known.add(iri, record, graph)`` adds a record by hand. Catalogues are matched
 the same way with ``Record.of(..., kind="catalogue")`` (``dcat:Catalog``: ``dct:title``, ``foaf:homepage``,
 ``dct:spatial``).
 
->>> url_key("https://www.Coops.tech/en/")
-'coops.tech'
->>> name_key("The Unicorn Grocery Co-operative Ltd.")
-'unicorn grocery cooperative'
 >>> known = Known()
 >>> known.add("https://x.org/id/organisation/a", Record.of("Agaric", countries=["https://x.org/id/country/us"],
 ...           websites=["http://agaric.coop/"]), "https://x.org/graph/source/a")
@@ -60,22 +62,22 @@ True
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal as KindLiteral
-from urllib.parse import urlsplit
 from weakref import WeakKeyDictionary
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, RDF, RDFS, SKOS
 
 from graph.store import GraphStore, Node, Triple
+from loaders.match_keys import name_key, registration_key, url_key, wikidata_id
 from ontology.vocab import OD
 
+__all__ = ["Identified", "Known", "Match", "Record", "alias_triples", "identify", "identify_all", "known_for_import",
+           "name_key", "note_import", "registration_key", "url_key", "wikidata_id"]
 Kind = KindLiteral["organisation", "catalogue"]
 ROV = "http://www.w3.org/ns/regorg#"
 ADMS = "http://www.w3.org/ns/adms#"
@@ -92,76 +94,7 @@ WEBSITE_PROPERTIES = (FOAF.homepage, DCAT.landingPage, SCHEMA_URL)
 SAME_PROPERTIES = (OWL.sameAs, SKOS.exactMatch)
 IDENTIFIER_PROPERTIES = (URIRef(ROV + "registration"), URIRef(ADMS + "identifier"))
 RULES = ("registration", "wikidata", "website")
-#: Hosts shared by many unrelated bodies: their bare host says nothing about who the page belongs to.
-GENERIC_HOSTS = frozenset({
-    "github.com", "gitlab.com", "facebook.com", "twitter.com", "x.com", "linkedin.com", "instagram.com",
-    "youtube.com", "medium.com", "wordpress.com", "blogspot.com", "google.com", "sites.google.com", "wix.com",
-    "arcgis.com", "opendata.arcgis.com", "figshare.com", "zenodo.org", "wikipedia.org", "en.wikipedia.org",
-})
-_LEGAL_SUFFIXES = {"limited", "ltd", "cic", "llp", "plc", "cio", "scio", "inc", "gmbh", "ev", "e v", "llc", "sarl",
-                   "sas", "scop", "scic", "bv", "ag", "ab", "oy", "srl", "sl", "sa"}
-_WIKIDATA = re.compile(r"^(?:https?://(?:www\.)?wikidata\.org/(?:entity|wiki)/)?(Q[1-9][0-9]*)$", re.IGNORECASE)
-_LANGUAGE_SEGMENT = re.compile(r"^[a-z]{2}(?:[-_][a-z]{2})?$")
-_HOME_SEGMENTS = frozenset({"home", "homepage", "welcome", "index", "start"})
-_INDEX_PAGE = re.compile(r"/(?:index|default|home)\.(?:html?|php|aspx?)$")
 _FAMILIES_NOT_DATA = ("ontology", "vocabulary", "reference")
-
-
-# ------------------------------------------------------------------ keys
-def url_key(url: str | None) -> str | None:
-    """A homepage without what does not tell two sites apart; None for what is not a web address.
-
-    >>> url_key("http://www.aberdeencity.gov.uk/") == url_key("https://aberdeencity.gov.uk") == url_key(
-    ...     "https://www.aberdeencity.gov.uk/home")
-    True
-    >>> url_key("https://github.com/ODIAberdeen/"), url_key("https://github.com") is None
-    ('github.com/odiaberdeen', True)
-    """
-    text = (url or "").strip()
-    if not text:
-        return None
-    if "://" not in text:
-        text = "http://" + text
-    try:
-        parts = urlsplit(text)
-        host = (parts.hostname or "").casefold().rstrip(".")
-    except ValueError:
-        return None
-    if parts.scheme.casefold() not in ("http", "https") or "." not in host or "@" in parts.netloc:
-        return None  # an e-mail address or a URL with credentials names a mailbox, not a site
-    host = host.removeprefix("www.")
-    path = _INDEX_PAGE.sub("", parts.path.casefold()).rstrip("/")
-    segments = [s for s in path.split("/") if s]
-    if len(segments) == 1 and (_LANGUAGE_SEGMENT.match(segments[0]) or segments[0] in _HOME_SEGMENTS):
-        segments = []  # /en/, /fr-ca or /home: the same home page
-    if not segments and host in GENERIC_HOSTS:
-        return None
-    return "/".join([host, *segments])
-
-
-def name_key(name: str) -> str:
-    """A key for "the same name": case, accents, punctuation, "the", "&" and legal suffixes ignored."""
-    text = unicodedata.normalize("NFKD", name.casefold())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).replace("&", " and ")
-    text = re.sub(r"\bco[\s-]+op", "coop", text)
-    words = re.sub(r"[^a-z0-9]+", " ", text).split()
-    if words and words[0] == "the":
-        words = words[1:]
-    while words and (words[-1] in _LEGAL_SUFFIXES or " ".join(words[-2:]) in _LEGAL_SUFFIXES):
-        words = words[:-2] if " ".join(words[-2:]) in _LEGAL_SUFFIXES else words[:-1]
-    return " ".join(words)
-
-
-def wikidata_id(value: str) -> str | None:
-    """``Q42`` from ``Q42``, ``http://www.wikidata.org/entity/Q42`` or ``https://www.wikidata.org/wiki/Q42``."""
-    found = _WIKIDATA.match((value or "").strip())
-    return found[1].upper() if found else None
-
-
-def registration_key(agency: str, number: str) -> str | None:
-    """``companies house|SC123456``: the register's name normalised, the number without spaces, upper case."""
-    agency_key, number_key = name_key(agency), re.sub(r"\s+", "", number or "").upper()
-    return f"{agency_key}|{number_key}" if agency_key and number_key else None
 
 
 # ------------------------------------------------------------------ records and matches
