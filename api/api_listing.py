@@ -25,17 +25,16 @@ from graph.errors import NotFound
 from graph.iris import Iris
 from graph.store import GraphStore
 
-_CATALOGUES: dict[int, Catalogue] = {}
 _LOCK = threading.Lock()
 
 
-def catalogue_for(store: GraphStore, iris: Iris) -> Catalogue:
-    """One catalogue per open store (the app's store lives as long as the app)."""
+def catalogue_for(state: Any, store: GraphStore, iris: Iris) -> Catalogue:
+    """The app's catalogue (kept on ``app.state``, so it lives and dies with the app and its store)."""
     with _LOCK:
-        catalogue = _CATALOGUES.get(id(store))
+        catalogue: Catalogue | None = getattr(state, "api_catalogue", None)
         if catalogue is None or catalogue.store is not store or catalogue.iris != iris:
             catalogue = Catalogue(store, iris)
-            _CATALOGUES[id(store)] = catalogue
+            state.api_catalogue = catalogue
         return catalogue
 
 
@@ -103,9 +102,10 @@ def _window(selection: Selection, request: ListRequest, url: URL) -> tuple[int, 
     return start, per_page, links
 
 
-def list_page(store: GraphStore, iris: Iris, collection: str, request: ListRequest, url: URL,
-              context_url: str) -> ListResult:
-    snapshot = catalogue_for(store, iris).snapshot()
+def list_page(catalogue: Catalogue, collection: str, request: ListRequest, url: URL, context_url: str
+              ) -> ListResult:
+    store = catalogue.store
+    snapshot = catalogue.snapshot()
     criteria = snapshot.criteria(collection, request.filters, q=request.q, since=request.since)
     selection = snapshot.select(collection, criteria)
     start, count, links = _window(selection, request, url)
@@ -129,12 +129,13 @@ def latest(snapshot: Snapshot, selection: Selection) -> float | None:
     return cached  # type: ignore[return-value]
 
 
-def resource(store: GraphStore, iris: Iris, collection: str, ident: str, context_url: str
+def resource(catalogue: Catalogue, collection: str, ident: str, context_url: str
              ) -> tuple[dict[str, Any], datetime | None]:
     """One framed document; NotFound when we hold nothing about it or it is not in this collection."""
     kind = KINDS[collection]
-    iri = iris.thing(kind.thing, ident)
-    snapshot = catalogue_for(store, iris).snapshot()
+    iri = catalogue.iris.thing(kind.thing, ident)
+    store = catalogue.store
+    snapshot = catalogue.snapshot()
     exact = snapshot.version == store.version()
     if exact and not snapshot.has(collection, iri):
         raise NotFound(f"There is no {kind.thing.replace('-', ' ')} '{ident}' (<{iri}>).")

@@ -93,6 +93,7 @@ class Context:
                                         definition.get("@language"), definition.get("@container"), reverse))
         for candidates in self.terms.values():
             candidates.sort(key=lambda t: (len(t.name), t.name))
+        self._chosen: dict[tuple[str, str, str], tuple[str, str]] = {}
         self.id_key = self.aliases.get("@id", "@id")
         self.type_key = self.aliases.get("@type", "@type")
 
@@ -115,7 +116,21 @@ class Context:
 
     def choose(self, predicate: str, value: Node) -> tuple[str, str]:
         """(key, how to write the value): ``ref``, ``map`` (language map), ``plain`` (bare string), ``native``
-        (JSON number/boolean) or ``object`` (value object)."""
+        (JSON number/boolean) or ``object`` (value object). Memoised per predicate and kind of value."""
+        if isinstance(value, Literal):
+            if value.language:
+                signature: tuple[str, str, str] = (predicate, "@" + value.language, "")
+            else:
+                native = _is_native(value)
+                signature = (predicate, str(value.datatype or ""), "native" if native else "")
+        else:
+            signature = (predicate, "", "ref")
+        chosen = self._chosen.get(signature)
+        if chosen is None:
+            chosen = self._chosen[signature] = self._choose(predicate, value)
+        return chosen
+
+    def _choose(self, predicate: str, value: Node) -> tuple[str, str]:
         terms = [t for t in self.terms.get(predicate, []) if not t.reverse and t.container in (None, "@set",
                                                                                              "@language")]
         if isinstance(value, (URIRef, BNode)):

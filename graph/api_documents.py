@@ -15,6 +15,8 @@ store a handful of batched queries (VALUES over validated IRIs on the subject on
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
@@ -88,12 +90,39 @@ def descriptions(store: GraphStore, roots: Sequence[str]) -> dict[str, list[Trip
     return {root: list(triples) for root, triples in found.items()}
 
 
+class _LabelCache:
+    """Labels of linked things (countries, legal forms, kinds, licences) recur in nearly every document: keep them
+    while the store does not change (``store.version()``), so a document costs no label query in the steady state."""
+
+    def __init__(self) -> None:
+        self.version: int | None = None
+        self.labels: dict[str, list[Triple]] = {}
+        self.lock = threading.Lock()
+
+
+_CACHES: weakref.WeakKeyDictionary[GraphStore, _LabelCache] = weakref.WeakKeyDictionary()
+_CACHES_LOCK = threading.Lock()
+LABEL_CACHE_SIZE = 100_000
+
+
 def _labels(store: GraphStore, iris: Sequence[str]) -> dict[str, list[Triple]]:
-    out: dict[str, list[Triple]] = defaultdict(list)
-    rows = _rows(store, _FILTERED, iris, properties=_in_list(LABEL_PROPERTIES), literal=" && isLiteral(?o)")
-    for row in rows:
-        out[str(row["s"])].append((row["s"], row["p"], row["o"]))
-    return out
+    with _CACHES_LOCK:
+        cache = _CACHES.setdefault(store, _LabelCache())
+    version = store.version()
+    with cache.lock:
+        if cache.version != version or len(cache.labels) > LABEL_CACHE_SIZE:
+            cache.labels, cache.version = {}, version
+        known = cache.labels
+        missing = [iri for iri in iris if iri not in known]
+    found: dict[str, list[Triple]] = {iri: [] for iri in missing}
+    if missing:
+        rows = _rows(store, _FILTERED, missing, properties=_in_list(LABEL_PROPERTIES), literal=" && isLiteral(?o)")
+        for row in rows:
+            found[str(row["s"])].append((row["s"], row["p"], row["o"]))
+        with cache.lock:
+            if cache.version == version:
+                cache.labels.update(found)
+    return {iri: known.get(iri) or found.get(iri, []) for iri in iris}
 
 
 def _reverse(store: GraphStore, roots: Sequence[str], predicates: Sequence[str]) -> dict[str, list[Triple]]:

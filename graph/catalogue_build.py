@@ -19,7 +19,9 @@ from graph.catalogue_queries import (
     csv_rows,
     graph_times,
     predicate_rows,
-    typed_subjects,
+    subjects_in,
+    typed_in,
+    typed_values,
 )
 from graph.catalogue_terms import (
     ACTION_BY_IRI,
@@ -78,27 +80,45 @@ class KindIndex:
 
 
 class _Reader:
-    """Runs each predicate/type query once and remembers the rows."""
+    """Runs each query once and remembers the rows. Queries are shaped so the engine decodes few terms."""
 
-    def __init__(self, store: GraphStore) -> None:
+    def __init__(self, store: GraphStore, iris: Iris) -> None:
         self.store = store
+        self.graphs = [g for g in store.named_graphs() if g != iris.meta_graph]
+        self.contribution_prefix = iris.base + "graph/contribution/"
         self._predicates: dict[str, list[list[str]]] = {}
-        self._types: dict[str, list[list[str]]] = {}
+        self._types: dict[str, list[tuple[str, str]]] = {}
+        self._notations: list[list[str]] | None = None
 
     def predicate(self, iri: str) -> list[list[str]]:
+        """(s, o) rows of one predicate."""
         if iri not in self._predicates:
             self._predicates[iri] = csv_rows(self.store, predicate_rows(iri))
         return self._predicates[iri]
 
-    def typed(self, iri: str) -> list[list[str]]:
+    def typed(self, iri: str) -> list[tuple[str, str]]:
+        """(s, graph) for every named graph that gives ``s`` this type."""
         if iri not in self._types:
-            self._types[iri] = csv_rows(self.store, typed_subjects(iri))
+            self._types[iri] = [(s, g) for g in self.graphs for (s,) in csv_rows(self.store, typed_in(g, iri))]
         return self._types[iri]
+
+    def notations(self) -> list[list[str]]:
+        """(s, code) of concepts and licences (not of the many registration identifiers)."""
+        if self._notations is None:
+            self._notations = [row for t in (SKOS + "Concept", DCT + "LicenseDocument")
+                               for row in csv_rows(self.store, typed_values(t, SKOS + "notation"))]
+        return self._notations
+
+    def contributed(self) -> list[tuple[str, str]]:
+        """(s, graph) for every subject of every contribution graph (they may add to resources others typed)."""
+        return [(s, g) for g in self.graphs if g.startswith(self.contribution_prefix)
+                for (s,) in csv_rows(self.store, subjects_in(g))]
 
     def values(self, predicate: str, subjects: Iterable[str] | None = None) -> Values:
         wanted = None if subjects is None else set(subjects)
         found: Values = defaultdict(set)
-        for s, o, _g in self.predicate(predicate):
+        rows = self.notations() if predicate == SKOS + "notation" else self.predicate(predicate)
+        for s, o in rows:
             if wanted is None or s in wanted:
                 found[s].add(o)
         return found
@@ -168,14 +188,14 @@ class SnapshotData:
 def build(store: GraphStore, iris: Iris) -> SnapshotData:
     started = time.perf_counter()
     data = SnapshotData()
-    reader = _Reader(store)
+    reader = _Reader(store, iris)
     members: dict[str, list[str]] = {}
     graphs: dict[str, Values] = {}
     for name, kind in KINDS.items():
         members[name], graphs[name] = _members(reader, iris, kind)
         data.kinds[name] = KindIndex(kind, members[name])
 
-    for s, o, _g in reader.predicate(SKOS + "notation"):
+    for s, o in reader.notations():
         data.notation.setdefault(s, o)
     country_prefix = f"{iris.base}id/country/"
     region_prefix = f"{iris.base}id/region/"
@@ -189,7 +209,7 @@ def build(store: GraphStore, iris: Iris) -> SnapshotData:
 
     licences = set(members["licences"])
     alias: dict[str, str] = {}
-    for s, o, _g in reader.predicate(SKOS + "exactMatch"):
+    for s, o in reader.predicate(SKOS + "exactMatch"):
         if s in licences:
             alias.setdefault(o, s)
     terms, holders = _policy_terms(store, alias)
@@ -213,7 +233,8 @@ def build(store: GraphStore, iris: Iris) -> SnapshotData:
         return {d: set().union(*(per_org.get(p, set()) for p in ps)) for d, ps in publishers.items()}
 
     # datasets
-    places = {d: dataset_country.get(d, set()) | via_publisher(org_country).get(d, set()) for d in datasets}
+    publisher_places = via_publisher(org_country)
+    places = {d: dataset_country.get(d, set()) | publisher_places.get(d, set()) for d in datasets}
     index = data.kinds["datasets"]
     index.set_facet("country", places)
     index.set_facet("region", regions(places))
@@ -260,29 +281,30 @@ def _finish(data: SnapshotData, reader: _Reader, store: GraphStore, iris: Iris, 
         moment = parse_time(t)
         if moment is not None:
             data.graph_modified[g] = max(moment, data.graph_modified.get(g, moment))
+    contributed = reader.contributed()
+    modified = reader.values(DCT + "modified")
     for name, index in data.kinds.items():
         kind = index.kind
         member_graphs = graphs[name]
-        names: dict[str, list[str]] = defaultdict(list)
-        texts: dict[str, list[str]] = defaultdict(list)
-        sources = [(p, names) for p in kind.name_properties] + [(p, texts) for p in kind.text_properties]
-        for predicate, target in sources:
-            for s, o, g in reader.predicate(predicate):
-                if s in index.position:
-                    target[s].append(o)
-                    member_graphs[s].add(g)
-        own_times: dict[str, float] = {}
-        for s, o, g in reader.predicate(DCT + "modified"):
+        for s, g in contributed:
             if s in index.position:
                 member_graphs[s].add(g)
-                moment = parse_time(o)
-                if moment is not None:
-                    own_times[s] = max(moment, own_times.get(s, moment))
+        names = _texts(reader, index, kind.name_properties)
+        texts = _texts(reader, index, kind.text_properties)
         index.text = TextIndex(TextDoc(iri, names.get(iri, ()), texts.get(iri, ())) for iri in index.members)
         index.set_facet("source", member_graphs)
         data.graphs |= set().union(*member_graphs.values()) if member_graphs else set()
         for iri, position in index.position.items():
             times = [data.graph_modified[g] for g in member_graphs.get(iri, ()) if g in data.graph_modified]
-            if iri in own_times:
-                times.append(own_times[iri])
+            times += [t for t in (parse_time(v) for v in modified.get(iri, ())) if t is not None]
             index.modified[position] = max(times) if times else None
+
+
+def _texts(reader: _Reader, index: KindIndex, properties: Iterable[str]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = defaultdict(list)
+    for predicate in properties:
+        rows = reader.notations() if predicate == SKOS + "notation" else reader.predicate(predicate)
+        for s, o in rows:
+            if s in index.position:
+                found[s].append(o)
+    return found

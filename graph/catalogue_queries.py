@@ -44,14 +44,26 @@ def csv_rows(store: GraphStore, query: str) -> list[list[str]]:
     return rows[1:]  # the header
 
 
-def typed_subjects(type_iri: str) -> str:
-    """(?s ?g): subjects of one type, with the named graph that says so."""
-    return f"SELECT ?s ?g WHERE {{ GRAPH ?g {{ ?s {checked_iri(RDF_TYPE)} {checked_iri(type_iri)} }} }}"
+def typed_in(graph: str, type_iri: str) -> str:
+    """(?s): subjects one named graph gives this type. Both ends bound: the engine decodes only ?s (on disk,
+    turning stored ids back into strings is most of a large query's cost)."""
+    return f"SELECT ?s WHERE {{ GRAPH {checked_iri(graph)} {{ ?s {checked_iri(RDF_TYPE)} {checked_iri(type_iri)} }} }}"
+
+
+def subjects_in(graph: str) -> str:
+    """(?s): every subject of one named graph (used for contributions, which may add to others' resources)."""
+    return f"SELECT DISTINCT ?s WHERE {{ GRAPH {checked_iri(graph)} {{ ?s ?p ?o }} }}"
 
 
 def predicate_rows(predicate: str) -> str:
-    """(?s ?o ?g): every statement with this predicate, with its named graph."""
-    return f"SELECT ?s ?o ?g WHERE {{ GRAPH ?g {{ ?s {checked_iri(predicate)} ?o }} }}"
+    """(?s ?o): every statement with this predicate (the union of the graphs)."""
+    return f"SELECT ?s ?o WHERE {{ ?s {checked_iri(predicate)} ?o }}"
+
+
+def typed_values(type_iri: str, predicate: str) -> str:
+    """(?s ?o): the values of one predicate on subjects of one type (for predicates also used on many others)."""
+    return (f"SELECT ?s ?o WHERE {{ ?s {checked_iri(RDF_TYPE)} {checked_iri(type_iri)} . "
+            f"?s {checked_iri(predicate)} ?o }}")
 
 
 def graph_times(meta_graph: str) -> str:

@@ -79,3 +79,17 @@ def test_docs_work_offline(client: httpx.Client) -> None:
         response = client.get(asset)
         assert response.status_code == 200 and len(response.content) > 10_000
     assert client.get("/docs/assets/../../etc/passwd").status_code == 404
+
+
+def test_api_guide_names_every_filter_and_action() -> None:
+    from pathlib import Path
+
+    from graph.catalogue_terms import ACTIONS, ALL_FILTERS
+
+    guide = (Path(__file__).parent.parent / "docs" / "api.md").read_text(encoding="utf-8")
+    for name in ALL_FILTERS:
+        assert f"`{name}`" in guide, name
+    for action in ACTIONS:
+        assert f"`{action.name}`" in guide, action.name
+    for kind in KINDS.values():
+        assert f"/{kind.collection}" in guide

@@ -11,19 +11,19 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections.abc import Callable
-from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
-import orjson
 from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
 from api import api_examples
-from api.api_listing import list_page, resource
+from api.api_listing import catalogue_for, list_page, resource
 from api.api_params import DESCRIPTIONS, MAX_PER_PAGE, parse_list_request
 from api.deps import Services, ServicesDep
 from api.http_cache import etag_for, is_not_modified, not_modified, validator_headers
 from api.negotiation import choose
+from api.response_cache import Rendered, ResponseCache, render
+from graph.catalogue import Catalogue
 from graph.catalogue_terms import KINDS, Kind
 from graph.errors import NotAcceptable
 
@@ -57,29 +57,55 @@ def _media_type(request: Request, offered: tuple[str, ...]) -> str:
     return chosen
 
 
-def json_response(request: Request, body: Any, media_type: str, *, links: dict[str, str] | None = None,
-                  last_modified: datetime | None = None, extra: dict[str, str] | None = None) -> Response:
+def respond(request: Request, rendered: Rendered) -> Response:
     """The body with validators (304 when the client's copy matches), the context link and paging links."""
-    data = orjson.dumps(body)
-    etag = etag_for(data, media_type)
     link = [f'<{context_url(request)}>; rel="{CONTEXT_REL}"; type="{JSONLD}"']
     rels = {"first": "first", "previous": "prev", "next": "next", "last": "last"}
-    link += [f'<{url}>; rel="{rels[name]}"' for name, url in (links or {}).items() if name in rels]
+    link += [f'<{url}>; rel="{rels[name]}"' for name, url in rendered.links.items() if name in rels]
     headers = {"Link": ", ".join(link), "Vary": "Accept", "Cache-Control": CACHE_CONTROL,
-               **validator_headers(etag, last_modified), **(extra or {})}
-    if is_not_modified(request, etag, last_modified):
+               **validator_headers(rendered.etag, rendered.last_modified), **rendered.extra}
+    if is_not_modified(request, rendered.etag, rendered.last_modified):
         return not_modified(headers)
-    return Response(data, media_type=media_type, headers=headers)
+    return Response(rendered.data, media_type=rendered.media_type, headers=headers)
+
+
+def json_response(request: Request, body: Any, media_type: str) -> Response:
+    return respond(request, render(body, media_type))
+
+
+def response_cache(request: Request) -> ResponseCache:
+    cache: ResponseCache | None = getattr(request.app.state, "api_response_cache", None)
+    if cache is None:
+        cache = request.app.state.api_response_cache = ResponseCache()
+    return cache
+
+
+async def cached(request: Request, services: Services, catalogue: Catalogue, media_type: str,
+                 compute: Callable[[], Rendered]) -> Response:
+    """Answers from the response cache when the store and snapshot are those the entry was made from."""
+    cache = response_cache(request)
+    url = str(request.url)
+
+    def work() -> Rendered:
+        snapshot = catalogue.snapshot()
+        key = (snapshot.token, catalogue.store.version(), url, media_type)
+        return cache.get_or_render(key, compute)
+
+    return respond(request, await in_worker(services, work))
 
 
 def _list_endpoint(kind: Kind) -> Callable[..., Any]:
     async def endpoint(request: Request, services: ServicesDep, **_filters: Any) -> Response:
         media_type = _media_type(request, (JSONLD, JSON))
         parsed = parse_list_request(request.query_params, sorted(kind.filters))
-        result = await in_worker(services, lambda: list_page(services.store, services.iris, kind.collection,
-                                                             parsed, request.url, context_url(request)))
-        return json_response(request, result.body, media_type, links=result.links,
-                             last_modified=result.last_modified, extra={"X-Total-Count": str(result.total)})
+        catalogue = catalogue_for(request.app.state, services.store, services.iris)
+
+        def compute() -> Rendered:
+            result = list_page(catalogue, kind.collection, parsed, request.url, context_url(request))
+            return render(result.body, media_type, links=result.links, last_modified=result.last_modified,
+                          extra={"X-Total-Count": str(result.total)})
+
+        return await cached(request, services, catalogue, media_type, compute)
 
     parameters = [
         inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request),
@@ -109,9 +135,13 @@ def _resource_endpoint(kind: Kind) -> Callable[..., Any]:
         if media_type in ELSEWHERE:
             location = f"{str(request.base_url).rstrip('/')}/doc/{kind.thing}/{ident}"
             return Response(status_code=303, headers={"Location": location, "Vary": "Accept"})
-        document, modified = await in_worker(services, lambda: resource(services.store, services.iris,
-                                                                        kind.collection, ident, context_url(request)))
-        return json_response(request, document, media_type, last_modified=modified)
+        catalogue = catalogue_for(request.app.state, services.store, services.iris)
+
+        def compute() -> Rendered:
+            document, modified = resource(catalogue, kind.collection, ident, context_url(request))
+            return render(document, media_type, last_modified=modified)
+
+        return await cached(request, services, catalogue, media_type, compute)
 
     description = f"The last segment of the {kind.thing} IRI ({{base}}id/{kind.thing}/{{id}})"
     endpoint.__signature__ = inspect.Signature([  # type: ignore[attr-defined]

@@ -19,8 +19,10 @@ async def stats(request: Request, services: ServicesDep) -> Response:
     """Totals per collection and breakdowns: each entry has the value's `id`, `code`, `label` and `count`.
     A member with two kinds (or licences) counts under each."""
 
+    catalogue = catalogue_for(request.app.state, services.store, services.iris)
+
     def work() -> dict[str, object]:
-        snapshot = catalogue_for(services.store, services.iris).snapshot()
+        snapshot = catalogue.snapshot()
         return compute(snapshot, services.store)
 
     body = await in_worker(services, work)
