@@ -50,7 +50,7 @@ def csv_records(count: int, seed: int, prefix: str = "Bench") -> bytes:
     for n in range(count):
         country, forms, town = rng.choice(PLACES)
         form = rng.choice(forms)
-        registration = f"{prefix[:2].upper()}{n:07d},Bench Register" if rng.random() < 0.6 else ","
+        registration = f"{prefix.upper()}-{n:07d},Bench Register" if rng.random() < 0.6 else ","
         lines.append(f"{prefix} Data Co-op {n},{country},{form},{rng.choice(KINDS)},{registration},"
                      f"https://{prefix.lower()}-{n}.example.org/,{rng.randint(1, 300)} High Street,"
                      f"P{rng.randint(1000, 9999)},{town},{rng.uniform(40, 60):.4f},{rng.uniform(-5, 15):.4f},"
@@ -78,7 +78,8 @@ def as_ntriples(store: EmbeddedStore, graph: str, run: int) -> bytes:
     text = buffer.getvalue().decode("utf-8")
     text = text.replace("/id/organisation/", f"/id/organisation/nt{run}-")
     text = text.replace("/id/dataset/", f"/id/dataset/nt{run}-")
-    return text.replace(f'"Bench{run} Data Co-op', f'"NT{run} Data Co-op').replace('"BE0', f'"N{run}0').encode("utf-8")
+    text = text.replace(f'"Bench{run} Data Co-op', f'"NT{run} Data Co-op')
+    return text.replace(f'"BENCH{run}-', f'"NT{run}-').encode("utf-8")
 
 
 def main() -> None:

@@ -46,9 +46,17 @@ _DATASETS = _PREFIXES + """SELECT DISTINCT ?d ?title ?publisher WHERE { ?d a dca
   dct:publisher ?publisher }"""
 
 
+_NON_WORD = re.compile(r"[^\w]+")
+
+
 def name_key(text: str) -> str:
-    """Case, accents, punctuation and spacing do not tell names apart: "Alpha Data Co-op." = "alpha data co op"."""
-    return re.sub(r"[^\w]+", " ", normalise(text).replace("&", " and ")).strip()
+    """Case, accents, punctuation and spacing do not tell names apart: "Alpha Data Co-op." = "alpha data co op".
+
+    >>> name_key("Alpha  Data Co-op."), name_key("Coopérative & Cie")
+    ('alpha data co op', 'cooperative and cie')
+    """
+    folded = text.lower() if text.isascii() else normalise(text)  # ASCII needs no decomposition (the common case)
+    return _NON_WORD.sub(" ", folded.replace("&", " and ")).strip()
 
 
 def number_key(text: str) -> str:
@@ -102,7 +110,7 @@ def held_index(store: GraphStore) -> Held:
     with _lock:
         cached = _cache.get(store)
         if cached is not None and cached[0] == version:
-            return cached[1].settle()
+            return cached[1].settle()  # under the lock: a dry run may reconcile while a load does
     built = build(store)
     with _lock:
         _cache[store] = (version, built)
@@ -142,11 +150,12 @@ def _label(record: Record) -> str:
 class Reconciler:
     def __init__(self, store: GraphStore, iris: Iris, draft: Draft) -> None:
         self.store, self.iris, self.draft = store, iris, draft
-        self.held = held_index(store)
+        self.held = held_index(store) if any(not r.explicit for r in draft.records) else Held()
         self.batch = Held()
         self.owner: dict[str, Record] = {}  # final IRI -> the record of this contribution that has it
         self.taken: set[str] = set()
         self.known: dict[str, bool] = {}  # IRI -> whether we hold it
+        self.matching = any(not r.explicit for r in draft.records)
 
     def _exists(self, value: str) -> bool:
         if value not in self.known:
@@ -178,7 +187,8 @@ class Reconciler:
                     f"This record is about the same {record.kind} as {_label(previous)} ({record.iri}); give each "
                     f"{record.kind} once.", "duplicate-record", value=record.label), record.term))
             self.owner[record.iri] = record
-            self.batch.add(record)
+            if self.matching:  # only records without our IRI are matched, against the held ones and each other
+                self.batch.add(record)
             final[record.term] = iri(record.iri)
         return final
 
