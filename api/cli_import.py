@@ -33,7 +33,8 @@ def _known_sources() -> Table:
 
 @app.command("import")
 def import_(
-    source: Annotated[str | None, typer.Argument(metavar="SOURCE", help="A known source, e.g. coops-uk.")] = None,
+    source: Annotated[str | None, typer.Argument(
+        metavar="SOURCE", help="A known source, e.g. coops-uk; or 'dcat' with a DCAT catalogue FILE.")] = None,
     file: Annotated[Path | None, typer.Argument(help="Read this file instead of the bundled copy.")] = None,
     store: StoreOpt = None,
     base_iri: BaseOpt = None,
@@ -44,6 +45,14 @@ def import_(
         out.print(_known_sources())
         return
     chosen = by_name(source) if source else None
+    if source == "dcat" and file is not None:  # a partner's DCAT-AP / data.json catalogue, named after itself
+        from loaders.sources.dcat import DcatFeed
+
+        chosen = DcatFeed(file)
+    elif source == "dcat":
+        err.print("[red]error:[/red] 'ourdata import dcat FILE' needs the catalogue file (JSON-LD, Turtle, RDF/XML "
+                  "or data.json).")
+        raise typer.Exit(2)
     if chosen is None:
         err.print(f"[red]error:[/red] unknown source {source!r}." if source else "[red]error:[/red] name a source.")
         err.print(_known_sources())

@@ -32,6 +32,9 @@ def organisation_sources() -> list[Source]:
     from loaders.sources.tech_coops import TechCoops
 
     sources += [TechCoops(), Patio(), Solid(), CommonDataIndex(), DataPortals()]
+    from loaders.sources.open_data_scotland import OpenDataScotland
+
+    sources += [OpenDataScotland()]
     return sources
 
 
