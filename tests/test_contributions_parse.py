@@ -138,3 +138,17 @@ def test_a_doctype_without_entities_is_fine() -> None:
   <rdf:Description rdf:about="http://ex.org/a"><ex:p>x</ex:p></rdf:Description>
 </rdf:RDF>"""
     assert not parse(document, "rdfxml", IRIS).problems
+
+
+def test_the_api_list_shape_is_read_without_its_paging() -> None:
+    document = {"items": [{"id": ORG, "type": "org:FormalOrganization", "name": {"en": "X"}}],
+                "totalItems": 1, "next": "https://ourdata.coop/api/v1/organisations?page=2"}
+    parsed = parse(json.dumps(document).encode(), "json", IRIS)
+    assert not parsed.problems
+    assert {t[0] for t in parsed.triples} == {f"<{ORG}>"}
+    assert parsed.pointers[f"<{ORG}>"] == "/items/0"
+
+
+def test_relative_iris_resolve_under_our_things() -> None:
+    parsed = parse(b'<organisation/x> <http://www.w3.org/2004/02/skos/core#prefLabel> "X" .', "turtle", IRIS)
+    assert parsed.triples == [(f"<{ORG}>", "<http://www.w3.org/2004/02/skos/core#prefLabel>", '"X"')]
