@@ -13,12 +13,16 @@ Four CSVs exported from the JKAN site's front matter (see ``loaders/data/open-da
   portal is a ``dcat:Catalog``. Eight publishers named by datasets are missing from ``organizations.csv``: they are
   kept as ``org:Organization`` with their name only, and reported.
 - the site's 17 categories are ``dcat:keyword``s; those that name one EU data theme are also ``dcat:theme``.
+
+One record per organisation: a publisher (or portal, or Open Data Scotland itself) that another source already
+holds, matched by Wikidata item, website or name in GB (:mod:`loaders.matching`), is described on that source's IRI;
+ours stays as an ``owl:sameAs`` alias with the reason. The GSS code is an area, not the body's identifier, so it is
+not used to match.
 """
 
 from __future__ import annotations
 
 import csv
-import dataclasses
 import hashlib
 import re
 from collections import Counter, defaultdict
@@ -32,6 +36,7 @@ from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, RDF, RDFS, SKOS, XSD
 
 from graph.errors import BadRequest
 from graph.iris import Iris
+from loaders.matching import Kind, Known, Record, identify
 from loaders.resolve import licence_iri
 from loaders.sources.base import DATA_DIR, Built, SourceInfo
 from loaders.sources.dcat_terms import DCAT, EU_DATA_THEME, file_type
@@ -82,8 +87,6 @@ LICENSE = DCTERMS.license
 FORMAT = DCTERMS["format"]
 ISSUED = DCTERMS.issued
 MODIFIED = DCTERMS.modified
-#: ``SourceInfo(matches=True)`` once the importer matches records across sources (loaders/matching.py).
-_MATCHING = {"matches": True} if "matches" in {f.name for f in dataclasses.fields(SourceInfo)} else {}
 
 
 class OpenDataScotland:
@@ -100,10 +103,10 @@ class OpenDataScotland:
         source_url=SOURCE_URL,
         publisher="Open Data Scotland",
         default_file=f"{FOLDER}/datasets.csv",
-        **_MATCHING,  # type: ignore[arg-type]
+        matches=True,  # publishers and portals another source holds are described on its IRI (loaders/matching.py)
     )
 
-    def build(self, iris: Iris, file: Path | None = None, known: Any = None) -> Built:
+    def build(self, iris: Iris, file: Path | None = None, known: Known | None = None) -> Built:
         """``file`` is ``datasets.csv`` (the other three CSVs are read beside it) or the folder holding all four."""
         folder = DATA_DIR / FOLDER if file is None else (file if file.is_dir() else file.parent)
         tables = {name: read_table(folder / filename, name) for name, filename in FILES.items()}
@@ -130,7 +133,7 @@ def _problem(m: Mapping, file: str, message: str, row: int, column: str, value: 
 
 
 # ------------------------------------------------------------------ publishers
-def map_organisations(m: Mapping, iris: Iris, rows: list[dict[str, str]], known: Any) -> dict[str, URIRef]:
+def map_organisations(m: Mapping, iris: Iris, rows: list[dict[str, str]], known: Known | None) -> dict[str, URIRef]:
     """Publishers by title (how datasets name them) -> the IRI their statements are about."""
     file = FILES["organisations"]
     gb = URIRef(iris.thing("country", "gb"))
@@ -173,15 +176,12 @@ def map_organisations(m: Mapping, iris: Iris, rows: list[dict[str, str]], known:
     return publishers
 
 
-def _identified(m: Mapping, known: Any, own: URIRef, title: str, gb: URIRef | None, homepage: URIRef | None,
-                qid: str = "", kind: str = "organisation") -> URIRef:
+def _identified(m: Mapping, known: Known | None, own: URIRef, title: str, gb: URIRef | None, homepage: URIRef | None,
+                qid: str = "", kind: Kind = "organisation") -> URIRef:
     """The IRI to describe a publisher (or catalogue) with: one another source already holds, else our own."""
     if known is None:
         return own
-    from loaders.matching import Record, identify
-
-    record = Record.of(title, countries=[str(gb or "")], websites=[str(homepage or "")], wikidata=[qid],
-                       kind=kind)  # type: ignore[arg-type]
+    record = Record.of(title, countries=[str(gb or "")], websites=[str(homepage or "")], wikidata=[qid], kind=kind)
     found = identify(known, record, own)
     if found.match is not None:
         m.triples.extend(found.triples)
@@ -215,7 +215,7 @@ def _type_concept(m: Mapping, iris: Iris, types: dict[str, URIRef], text: str) -
     return concept
 
 
-def _portal(m: Mapping, iris: Iris, org: URIRef, slug: str, row: dict[str, str], n: int, known: Any) -> None:
+def _portal(m: Mapping, iris: Iris, org: URIRef, slug: str, row: dict[str, str], n: int, known: Known | None) -> None:
     """The publisher's own data portal as a ``dcat:Catalog`` (the site gives its address, not its name)."""
     url = clean(row.get("portal_url"))
     if not url:
@@ -258,7 +258,7 @@ def dataset_slugs(rows: list[dict[str, str]]) -> dict[str, str]:
 
 
 def map_datasets(m: Mapping, iris: Iris, tables: dict[str, list[dict[str, str]]],
-                 publishers: dict[str, URIRef], known: Any = None) -> None:
+                 publishers: dict[str, URIRef], known: Known | None = None) -> None:
     rows = tables["datasets"]
     slugs = dataset_slugs(rows)
     labels = {clean(r["license"]): clean(r["label"]) for r in tables["licences"]}
@@ -315,7 +315,7 @@ def map_datasets(m: Mapping, iris: Iris, tables: dict[str, list[dict[str, str]]]
     m.counts["datasets"] = len(seen)
 
 
-def _catalogue(m: Mapping, iris: Iris, known: Any) -> URIRef:
+def _catalogue(m: Mapping, iris: Iris, known: Known | None) -> URIRef:
     """Open Data Scotland itself, the catalogue every dataset here is listed in."""
     gb = URIRef(iris.thing("country", "gb"))
     catalogue = _identified(m, known, URIRef(iris.thing("catalogue", FOLDER)), "Open Data Scotland", gb,
