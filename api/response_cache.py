@@ -47,6 +47,14 @@ class ResponseCache:
         self.hits = 0
         self.misses = 0
 
+    def get(self, key: Hashable) -> Rendered | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+                self.hits += 1
+            return found
+
     def get_or_render(self, key: Hashable, compute: Callable[[], Rendered]) -> Rendered:
         with self._lock:
             found = self._entries.get(key)

@@ -290,6 +290,11 @@ class Catalogue:
         finally:
             self._building = False
 
+    def current(self) -> Snapshot | None:
+        """The snapshot if it is up to date with the store, without ever building one (cheap; for fast paths)."""
+        snapshot = self._snapshot
+        return snapshot if snapshot is not None and snapshot.version == self.store.version() else None
+
     def snapshot(self) -> Snapshot:
         version = self.store.version()
         current = self._snapshot

@@ -85,6 +85,11 @@ async def cached(request: Request, services: Services, catalogue: Catalogue, med
     """Answers from the response cache when the store and snapshot are those the entry was made from."""
     cache = response_cache(request)
     url = str(request.url)
+    current = catalogue.current()
+    if current is not None:  # a hit needs no worker thread
+        hit = cache.get((current.token, current.version, url, media_type))
+        if hit is not None:
+            return respond(request, hit)
 
     def work() -> Rendered:
         snapshot = catalogue.snapshot()
