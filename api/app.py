@@ -24,6 +24,7 @@ from api.routes import (
     sparql,
     stats,
     update,
+    web,
 )
 from api.tokens import TokenStore
 from graph.iris import Iris
@@ -77,6 +78,6 @@ def create_app(settings: Settings, *, store: GraphStore | None = None) -> FastAP
         max_age=86400,
     )
     for module in (sparql, update, graph_store, health, definitions, linked_data, collections, stats, contributions,
-                   api_docs):
+                   api_docs, web):
         app.include_router(module.router)
     return app

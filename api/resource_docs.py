@@ -17,6 +17,7 @@ from urllib.parse import quote
 from rdflib import Graph, URIRef
 from rdflib.namespace import FOAF, RDF
 
+from api import resource_extras
 from api.http_cache import etag_for
 from api.jsonld import graph_to_jsonld, script_safe
 from api.negotiation import choose, prefers_html
@@ -24,6 +25,7 @@ from api.pages import environment
 from api.predicate_labels import PREFIXES
 from api.rdf_response import serialize_graph
 from api.resource_view import LinkMapper, build_page
+from graph.catalogue import Catalogue
 from graph.describe import described_subjects, last_modified, statement_sources
 from graph.errors import BadRequest, NotAcceptable, NotFound
 from graph.formats import RDF_BY_NAME, Format
@@ -163,8 +165,10 @@ class _DocumentCache:
 _cache = _DocumentCache(CACHE_SIZE)
 
 
-def represent(store: GraphStore, iris: Iris, iri: str, rep: str, *, root: str) -> Representation:
-    """The document in representation ``rep`` (``html`` or an RDF format name) for a reader on ``root``."""
+def represent(store: GraphStore, iris: Iris, iri: str, rep: str, *, root: str,
+              catalogue: Catalogue | None = None) -> Representation:
+    """The document in representation ``rep`` (``html`` or an RDF format name) for a reader on ``root``;
+    with the app's ``catalogue``, HTML pages add what :mod:`api.resource_extras` computes."""
     key = (store.version(), iri, rep, root if rep == HTML else "")
     cached = _cache.get(store, key)
     if cached is not None:
@@ -172,7 +176,7 @@ def represent(store: GraphStore, iris: Iris, iri: str, rep: str, *, root: str) -
     modified = last_modified(store, iri, meta_graph=iris.meta_graph) or store_clock(store)
     graph = resource_graph(store, iris, iri)
     if rep == HTML:
-        body = _html(store, iris, iri, graph, root)
+        body = _html(store, iris, iri, graph, root, catalogue)
         content_type = HTML_TYPE
     else:
         fmt = RDF_BY_NAME[rep]
@@ -183,16 +187,16 @@ def represent(store: GraphStore, iris: Iris, iri: str, rep: str, *, root: str) -
     return built
 
 
-def _html(store: GraphStore, iris: Iris, iri: str, graph: Graph, root: str) -> bytes:
+def _html(store: GraphStore, iris: Iris, iri: str, graph: Graph, root: str, catalogue: Catalogue | None) -> bytes:
     link = LinkMapper(iris, root)
     statements = statement_sources(store, iri, meta_graph=iris.meta_graph)
     query = f"SELECT ?s ?p WHERE {{ ?s ?p <{iri}> }}"  # iri is ours and was validated when minted
-    sparql = f"{root}sparql?query={quote(query, safe='')}"
+    sparql = f"{root}sparql?q={quote(query, safe='')}"  # the query editor, which runs a shared query
     page = build_page(store, iris, iri, statements, link, sparql_href=sparql)
     doc = link(iri)
     formats = [(name.lstrip(".").upper(), doc + name, RDF_BY_NAME[fmt].media_type)
                for name, fmt in SUFFIXES.items() if fmt != HTML]
     html = environment().get_template("resource.html").render(
         page=page, formats=formats, id_href=root + "id/" + iri[len(iris.base + "id/"):],
-        jsonld=script_safe(graph_to_jsonld(graph)))
+        jsonld=script_safe(graph_to_jsonld(graph)), **resource_extras.context(store, iris, iri, catalogue))
     return html.encode("utf-8")

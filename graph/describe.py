@@ -252,11 +252,12 @@ def equivalents(store: GraphStore, iris: Iterable[str | URIRef], *, under: str) 
     page can show our label and link to our description instead of a bare IRI.
     """
     wanted = [str(i) for i in dict.fromkeys(iris) if not str(i).startswith(under)]
-    properties = ", ".join(f"<{p}>" for p in EQUIVALENCE_PROPERTIES)
+    # one branch per property: with the property fixed the engine looks (p, o) up; "?ours ?p ?x FILTER(?p IN ...)"
+    # scanned every statement whose object is ?x (a class IRI has thousands): 80 ms against 1 ms, measured
+    branches = " UNION ".join(f"{{ ?ours <{p}> ?x }}" for p in EQUIVALENCE_PROPERTIES)
     found: dict[str, str] = {}
     for chunk in _checked_chunks(wanted):
-        query = (f"SELECT ?x ?ours WHERE {{ VALUES ?x {{ {' '.join(chunk)} }} ?ours ?p ?x "
-                 f"FILTER(?p IN ({properties}) && isIRI(?ours)) }}")
+        query = f"SELECT ?x ?ours WHERE {{ VALUES ?x {{ {' '.join(chunk)} }} {branches} FILTER(isIRI(?ours)) }}"
         for row in store.select(query):
             ours = str(row["ours"])
             if ours.startswith(under) and str(row["x"]) not in found:

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response, StreamingResponse
 
 from api import dump, void
+from api.api_listing import catalogue_for
 from api.deps import Services, ServicesDep
 from api.http_cache import is_not_modified, not_modified, validator_headers
 from api.resource_docs import HTML, SUFFIXES, Representation, is_held, negotiate, represent, resolve, thing_iri
@@ -61,10 +62,12 @@ async def document(kind: str, rest: str, request: Request, services: ServicesDep
     root = str(request.base_url)
     store, iris = services.store, services.iris
 
+    catalogue = catalogue_for(request.app.state, store, iris)  # the web pages' additions (licence terms ...)
+
     def work() -> tuple[str, str | None, str, Representation]:
         iri, suffix = resolve(store, iris, kind, rest)
         rep = negotiate(accept, suffix)
-        return iri, suffix, rep, represent(store, iris, iri, rep, root=root)
+        return iri, suffix, rep, represent(store, iris, iri, rep, root=root, catalogue=catalogue)
 
     iri, suffix, rep, built = await _in_worker(services, work)
     doc_path = "doc/" + iri[len(iris.base + "id/"):]
