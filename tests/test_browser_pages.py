@@ -112,6 +112,21 @@ def test_page_loads_without_console_errors(watched: Watched, name: str) -> None:
     watched.shot(name, full=name in ("home", "contribute"))
 
 
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_passes_the_axe_accessibility_rules(watched: Watched, name: str) -> None:
+    """axe-core (bundled by the PyPI package axe-playwright-python): no serious or critical violation
+    (contrast, labels, names of links and buttons, landmarks, ARIA use...)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = watched.open(PAGES[name])
+    if name == "organisations":
+        page.wait_for_selector("#map[data-markers]")
+    violations = Axe().run(page).response["violations"]
+    serious = [(v["id"], v["help"], [n["target"] for n in v["nodes"][:3]]) for v in violations
+               if v["impact"] in ("serious", "critical")]
+    assert serious == []
+
+
 def test_phone_width_has_no_horizontal_scroll(browser: Any, server: LiveServer) -> None:
     for name in ("home", "organisations", "editor", "contribute"):
         page = Watched(browser, server, width=390, height=844)
