@@ -23,6 +23,7 @@ from typing import IO, Any
 import pyoxigraph as ox
 from rdflib.term import URIRef
 
+from graph.csv_results import TsvToCsv
 from graph.errors import BadRequest, QuerySyntaxError, RdfSyntaxError, StoreError, StoreLocked
 from graph.formats import Format, ResultKind
 from graph.sparql_text import has_dataset_clause, with_using
@@ -143,7 +144,13 @@ class EmbeddedStore:
             return fmt
         sink.begin(fmt, kind)
         try:
-            result.serialize(sink, _ox_format(fmt))
+            if kind is ResultKind.SOLUTIONS and fmt.name == "csv":
+                # the engine's CSV leaves IRIs unquoted (a comma in an IRI splits the row): go through TSV
+                transcoder = TsvToCsv(sink)
+                result.serialize(transcoder, ox.QueryResultsFormat.TSV)
+                transcoder.close()
+            else:
+                result.serialize(sink, _ox_format(fmt))
         except OSError as exc:
             raise StoreError(f"The query failed while producing results: {exc}") from exc
         return fmt

@@ -356,3 +356,33 @@ def test_second_process_meets_the_lock_and_is_told_about_url(disk_store: Embedde
                           cwd=Path(__file__).parent.parent)
     assert done.returncode == 3, done.stderr
     assert "in use by another process" in done.stdout and "--url" in done.stdout
+
+
+def test_csv_results_quote_iris_that_hold_commas(memory_store) -> None:
+    """RFC 4180 + SPARQL CSV: an IRI with a comma is one field (the engine's own CSV writer splits it)."""
+    import csv
+    import io
+
+    from graph.formats import RESULTS_BY_NAME
+    from graph.store import QueryRequest
+
+    memory_store.update(UpdateRequest('INSERT DATA { <http://ex.org/a,b> <http://ex.org/p> "x,\\"y\\"\\nz"@en }'))
+
+    class Sink:
+        def __init__(self) -> None:
+            self.data = b""
+
+        def begin(self, fmt, kind) -> None:
+            pass
+
+        def write(self, data: bytes) -> int:
+            self.data += data
+            return len(data)
+
+        def flush(self) -> None:
+            pass
+
+    sink = Sink()
+    memory_store.run_query(QueryRequest("SELECT ?s ?o WHERE { ?s ?p ?o }"), lambda kind: RESULTS_BY_NAME["csv"], sink)
+    rows = list(csv.reader(io.StringIO(sink.data.decode())))
+    assert rows == [["s", "o"], ["http://ex.org/a,b", 'x,"y"\nz']]
