@@ -95,7 +95,7 @@ def paging(links: FilterLinks, total: int, page: int, per_page: int = PER_PAGE) 
 
 
 # ------------------------------------------------------------------ example queries
-_QUESTION = re.compile(r"^## (Q\d+)\. (.+?)\s*$", re.MULTILINE)
+_QUESTION = re.compile(r"^## ([A-Z]\d+)\. (.+?)\s*$", re.MULTILINE)
 _BLOCK = re.compile(r"```sparql\n(.*?)```", re.DOTALL)
 
 
