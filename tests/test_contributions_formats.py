@@ -95,3 +95,27 @@ def test_the_api_json_of_a_contributed_organisation(server: Server) -> None:
     for value in ("Nordic Data Commons", "Nordisk Datafællesskab", "https://ourdata.coop/id/country/dk",
                   "https://nordic-data-commons.example.dk/"):
         assert value in text
+
+
+def test_the_api_json_goes_back_in_as_it_came_out(server: Server) -> None:
+    """A partner reads an organisation from the API and sends it back (as one of their own records): it lands,
+    attached to the same organisation, and the labels the API embeds for countries or licences are not taken
+    as statements about our reference data."""
+    with server.client() as client:
+        one = client.get("/api/v1/organisations/nordic-data-commons")
+        listed = client.get("/api/v1/organisations", params={"country": "dk"})
+    if one.status_code == 404 and "organisation" not in one.text:
+        pytest.skip("GET /api/v1/organisations/{id} is not served yet")
+    for response, who in ((one, "carol"), (listed, "root")):
+        assert response.status_code == 200
+        with server.client(who) as client:
+            sent = client.post("/api/v1/contributions", content=response.content,
+                               headers={"Content-Type": "application/json"})
+        assert sent.status_code == 201, sent.text
+        records = {r["iri"]: r["action"] for r in sent.json()["records"]}
+        assert records[ORG] == "updated"
+        assert all(iri.startswith(("https://ourdata.coop/id/organisation/", "https://ourdata.coop/id/dataset/"))
+                   for iri in records)
+        triples = graph_triples(server.store, sent.json()["iri"])
+        assert f'<{ORG}> <http://www.w3.org/2004/02/skos/core#prefLabel> "Nordic Data Commons"@en .' in triples
+        assert not [t for t in triples if t.startswith("<https://ourdata.coop/id/country/")]

@@ -15,7 +15,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from graph.errors import BadRequest, UnsupportedMediaType
 from graph.iris import Iris
@@ -229,7 +229,10 @@ def our_context() -> dict[str, Any]:
 
 
 def _is_our_context(value: str, iris: Iris) -> bool:
-    return any(value in (f"/{path}", iris.base + path, "https://ourdata.coop/" + path) for path in CONTEXT_PATHS)
+    """Our published context, wherever the document was fetched from (the API names it on the host it served):
+    read from the local copy, so naming it fetches nothing."""
+    path = urlsplit(value).path if "://" in value else value
+    return any(path == f"/{ours}" or path.endswith(f"/{ours}") for ours in CONTEXT_PATHS) and "?" not in value
 
 
 def _contexts(node: Any, pointer: str, iris: Iris, problems: list[Problem]) -> Any:

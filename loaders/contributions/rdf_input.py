@@ -14,14 +14,17 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 
+from rdflib import URIRef
+
 from loaders.contributions.fields import DCAT, DCT, ORG, ROV, SKOS
 from loaders.contributions.mapping import Context
 from loaders.contributions.model import DATASET, ORGANISATION, Draft, Locator, Record, placeholder, root_of
 from loaders.contributions.parse import Parsed
 from loaders.contributions.problems import Problem
-from loaders.contributions.terms import RDF_TYPE, Triple, iri, iri_value, kind, lexical, local_name, text
+from loaders.contributions.terms import RDF_TYPE, Triple, from_rdflib, iri, iri_value, kind, lexical, local_name, text
 
 OWL_SAME_AS = "<http://www.w3.org/2002/07/owl#sameAs>"
+OD = "https://ourdata.coop/def/"
 ORGANISATION_TYPES = {ORG + "Organization", ORG + "FormalOrganization", ROV + "RegisteredOrganization",
                       ORG + "OrganizationalCollaboration", "https://w3id.org/dpv/legal/eu/dga#DataCooperative"}
 DATASET_TYPES = {DCAT + "Dataset"}
@@ -56,6 +59,9 @@ def normalise(parsed: Parsed, ctx: Context) -> Draft:
     for subject in by_subject:
         if subject[0] == "<" and subject.startswith(base_id, 1) and root_of(subject) in terms:
             continue  # a part of a record this file names: named with the record's parts
+        if _reference(subject, ctx, base_id) and _restated(subject, by_subject[subject], ctx):
+            refused.add(subject)  # what we hold already, as the API embeds it (a country's names): left out
+            continue
         record = _record_for(subject, types.get(subject, set()), base_id, ctx, draft, len(draft.records) + 1,
                              refused, terms)
         if record is None:
@@ -67,7 +73,7 @@ def normalise(parsed: Parsed, ctx: Context) -> Draft:
             locator.origin[record.term] = subject
         if record.given:
             draft.triples.append((record.term, OWL_SAME_AS, subject))
-    _name_parts(by_subject, names, draft, base_id, terms)
+    _name_parts(by_subject, names, draft, base_id, terms, refused)
     for subject in by_subject:
         if subject not in names and subject not in refused:
             draft.problems.append(locator.place(Problem(
@@ -87,17 +93,35 @@ def normalise(parsed: Parsed, ctx: Context) -> Draft:
     return draft
 
 
+def _reference(subject: str, ctx: Context, base_id: str) -> bool:
+    """One of our things that contributions cannot describe: reference data, definitions, graphs."""
+    if subject[0] != "<":
+        return False
+    value = subject[1:-1]
+    if ctx.refs.get(value) is not None or value.startswith(OD):
+        return True
+    rel = value.removeprefix(base_id).split("/") if value.startswith(base_id) else []
+    return value.startswith(ctx.iris.base) and not (rel and rel[0] in _KINDS)
+
+
+def _restated(subject: str, statements: list[tuple[str, str]], ctx: Context) -> bool:
+    """Whether every statement about ``subject`` is one we hold already."""
+    held = {(from_rdflib(p), from_rdflib(o)) for _, p, o in ctx.store.construct(
+        "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", bindings={"s": URIRef(subject[1:-1])})}
+    return all(statement in held for statement in statements)
+
+
 def _record_for(subject: str, subject_types: set[str], base_id: str, ctx: Context, draft: Draft,
                 number: int, refused: set[str], terms: set[str]) -> Record | None:
-    if kind(subject) == "iri" and iri_value(subject).startswith(ctx.iris.base):
-        value = iri_value(subject)
-        rel = value.removeprefix(base_id).split("/") if value.startswith(base_id) else []
-        if rel and rel[0] in _KINDS and len(rel) >= 2 and rel[1]:
-            root = root_of(subject)
-            if root in terms:
-                return None  # a part of a record named in this file
-            # a record, or a part of one of our records that this file does not describe itself
-            return Record(number, _KINDS[rel[0]], root, draft.locator.where(root), explicit=True)
+    value = iri_value(subject) if kind(subject) == "iri" else ""
+    rel = value.removeprefix(base_id).split("/") if value.startswith(base_id) else []
+    if rel and rel[0] in _KINDS and len(rel) >= 2 and rel[1]:
+        root = root_of(subject)
+        if root in terms:
+            return None  # a part of a record named in this file
+        # a record, or a part of one of our records that this file does not describe itself
+        return Record(number, _KINDS[rel[0]], root, draft.locator.where(root), explicit=True)
+    if _reference(subject, ctx, base_id):
         what = _REFERENCE_KINDS.get(rel[0], "not an organisation or dataset") if rel else \
             "one of our definitions or graphs"
         refused.add(subject)
@@ -113,7 +137,7 @@ def _record_for(subject: str, subject_types: set[str], base_id: str, ctx: Contex
 
 
 def _name_parts(by_subject: dict[str, list[tuple[str, str]]], names: dict[str, str], draft: Draft,
-                base_id: str, terms: set[str]) -> None:
+                base_id: str, terms: set[str], refused: set[str]) -> None:
     """Names every blank node and outside IRI reached from a record ``{record}/{segment}[/{n}]``."""
     counters: dict[tuple[str, str], int] = defaultdict(int)
     for subject in by_subject:
@@ -126,7 +150,7 @@ def _name_parts(by_subject: dict[str, list[tuple[str, str]]], names: dict[str, s
     while queue:
         owner = queue.popleft()
         for p, o in by_subject.get(owner, []):
-            if o in names or kind(o) == "literal" or (kind(o) == "iri" and o not in by_subject):
+            if o in names or o in refused or kind(o) == "literal" or (kind(o) == "iri" and o not in by_subject):
                 continue
             segment, single = SEGMENTS.get(iri_value(p), (local_name(iri_value(p)), False))
             counters[(owner, segment)] += 1
