@@ -1,0 +1,1 @@
+"""Reproducible benchmarks of the service against Oxigraph server (not tests; see benchmarks/README.md)."""

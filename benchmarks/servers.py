@@ -1,0 +1,139 @@
+"""Preparing the two stores and running the two servers as child processes on 127.0.0.1.
+
+Ours: a store bulk-loaded with pyoxigraph, then ``ourdata serve --store DIR`` (which skips the first load
+on a non-empty store). Theirs: ``oxigraph load`` then ``oxigraph serve --union-default-graph``; our
+default graph is the union of the named graphs too. Both stores are on disk (RocksDB).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import httpx
+import pyoxigraph as ox
+
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def load_ours(data: Path, store: Path) -> float:
+    """Bulk-loads the N-Quads file into a new on-disk store; returns seconds."""
+    started = time.perf_counter()
+    db = ox.Store(str(store))
+    db.bulk_load(path=str(data), format=ox.RdfFormat.N_QUADS)
+    db.flush()
+    del db
+    return time.perf_counter() - started
+
+
+def load_theirs(data: Path, store: Path) -> float:
+    started = time.perf_counter()
+    subprocess.run([str(BIN / "oxigraph"), "load", "--location", str(store), "--file", str(data)],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return time.perf_counter() - started
+
+
+@dataclass
+class Server:
+    name: str
+    process: subprocess.Popen[bytes]
+    port: int
+    query_path: str
+    log: IO[bytes]
+    host: str = "127.0.0.1"
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}{self.query_path}"
+
+    def rss_kb(self) -> int:
+        """Resident set size of the server process (kB), from /proc."""
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+        return 0
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the server process (all its threads)."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def interrupt(self) -> None:
+        """Asks the server to shut down (SIGINT: uvicorn's and Oxigraph's graceful stop); :meth:`stop` waits."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+
+    def stop(self) -> None:
+        """Waits up to 6 s for a graceful stop, then kills: after a crash of the client, connections it left
+        open keep Oxigraph's connection threads (60 s socket timeouts) and uvicorn's graceful wait (5 s) busy."""
+        if self.process.poll() is None:
+            self.interrupt()
+            try:
+                self.process.wait(timeout=6)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self.log.close()
+
+
+def _wait_ready(server: Server, probe: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"{server.name} exited with {server.process.returncode}; see {server.log.name}")
+        try:
+            if httpx.get(f"http://{server.host}:{server.port}{probe}", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{server.name} did not answer within {timeout} s; see {server.log.name}")
+
+
+def start_ours(store: Path, workdir: Path, *, query_threads: int | None = None, timeout: float = 60,
+               name: str = "ours", code: Path | None = None, env: dict[str, str] | None = None) -> Server:
+    """``ourdata serve`` on ``store``; with ``code``, the packages in that directory are imported instead of the
+    installed ones (a copy of the source tree with a change to compare, see :mod:`benchmarks.ab`)."""
+    port = free_port()
+    environ = {**os.environ, "OURDATA_TOKENS_FILE": str(workdir / f"{name}.tokens.sqlite"), **(env or {})}
+    if query_threads is not None:
+        environ["OURDATA_QUERY_THREADS"] = str(query_threads)
+    log = (workdir / f"{name}.log").open("wb")
+    command = [str(BIN / "ourdata")] if code is None else [sys.executable, "-c", "from api.cli import main; main()"]
+    process = subprocess.Popen([*command, "serve", "--store", str(store), "--host", "127.0.0.1", "--port", str(port)],
+                               env=environ, cwd=code, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    server = Server(name, process, port, "/sparql", log)
+    try:
+        _wait_ready(server, "/healthz", timeout)
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+def start_theirs(store: Path, workdir: Path, *, timeout: float = 60) -> Server:
+    port = free_port()
+    log = (workdir / "oxigraph.log").open("wb")
+    process = subprocess.Popen([str(BIN / "oxigraph"), "serve", "--location", str(store),
+                                "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    server = Server("oxigraph", process, port, "/query", log)
+    try:
+        _wait_ready(server, "/query?query=ASK%7B%7D", timeout)
+    except BaseException:
+        server.stop()
+        raise
+    return server
