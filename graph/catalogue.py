@@ -253,14 +253,10 @@ class Snapshot:
         if criteria.q is None:
             return Selection(index, bitsets.to_positions(mask), None)
         data = bitsets.as_bytes(mask, index.size)
-        positions: list[int] = []
-        scores: list[float] = []
-        for iri, score in index.text.search(criteria.q):
-            position = index.position[iri]
-            if bitsets.contains(data, position):
-                positions.append(position)
-                scores.append(score)
-        return Selection(index, positions, scores)
+        where = index.position
+        ranked = index.text.search(criteria.q, keep=None if mask == index.all
+                                   else (lambda iri: bitsets.contains(data, where[iri])))
+        return Selection(index, [where[iri] for iri, _ in ranked], [score for _, score in ranked])
 
 
 class Catalogue:

@@ -26,7 +26,7 @@ import unicodedata
 from array import array
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 NAME_WEIGHT = 3.0
@@ -162,8 +162,10 @@ class TextIndex:
                     found[doc_id] = score
         return found
 
-    def search(self, query: str, limit: int | None = None) -> list[tuple[str, float]]:
-        """(key, score) for every document matching all terms, best first (ties by key)."""
+    def search(self, query: str, limit: int | None = None,
+               keep: Callable[[str], bool] | None = None) -> list[tuple[str, float]]:
+        """(key, score) for every document matching all terms (and ``keep``, a filter applied before ranking, so a
+        common word narrowed by other filters sorts only what survives), best first (ties by key)."""
         terms = query_terms(query)
         if not terms:
             return []
@@ -180,7 +182,10 @@ class TextIndex:
         assert acc is not None
         phrase = " ".join(terms)
         ranked = []
+        keys = self.keys
         for doc_id, score in acc.items():
+            if keep is not None and not keep(keys[doc_id]):
+                continue
             names = self._names[doc_id]
             if phrase in names:
                 score += EXACT_NAME_BONUS

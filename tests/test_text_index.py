@@ -94,3 +94,9 @@ def test_builds_and_answers_fast_at_scale() -> None:
     answered = time.perf_counter() - started
     assert results
     assert built < 10 and answered < 1, (built, answered)  # generous: measured in benchmarks/RESULTS.md
+
+
+def test_keep_filters_before_ranking(index: TextIndex) -> None:
+    everything = keys(index, "data")
+    kept = [key for key, _ in index.search("data", keep=lambda key: key != "exact")]
+    assert kept == [key for key in everything if key != "exact"]
