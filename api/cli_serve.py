@@ -62,7 +62,7 @@ def serve(
         where = "memory" if settings.store_path is None else str(settings.store_path)
         err.print(f"Serving {where} on http://{settings.host}:{settings.port}/ (base IRI {settings.base_iri})")
         uvicorn.run(create_app(settings, store=graph_store), host=settings.host, port=settings.port,
-                    log_level="info", timeout_graceful_shutdown=5)
+                    log_level="info", access_log=settings.access_log, timeout_graceful_shutdown=5)
     finally:
         graph_store.close()
 

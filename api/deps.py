@@ -27,7 +27,7 @@ class Services:
     query_executor: ThreadPoolExecutor
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
@@ -131,8 +131,19 @@ def parse_form(data: bytes, what: str = "form body") -> dict[str, list[str]]:
 
 
 def url_params(request: Request) -> dict[str, list[str]]:
-    """The URL's query parameters, decoded as strictly as :func:`parse_form` decodes a body."""
-    return parse_form(request.scope.get("query_string", b""), "URL query string")
+    """The URL's query parameters, decoded as strictly as :func:`parse_form` decodes a body.
+
+    Starlette has already parsed an ASCII query string the same way (latin-1 = ASCII there) except that it
+    replaces bad UTF-8 with U+FFFD; reuse its parse unless a U+FFFD shows up, then decode strictly."""
+    raw = request.scope.get("query_string", b"")
+    if raw.isascii():
+        items = request.query_params.multi_items()
+        if not any("\ufffd" in key or "\ufffd" in value for key, value in items):
+            grouped: dict[str, list[str]] = {}
+            for key, value in items:
+                grouped.setdefault(key, []).append(value)
+            return grouped
+    return parse_form(raw, "URL query string")
 
 
 def decode_utf8(data: bytes, what: str) -> str:
