@@ -28,6 +28,8 @@ ORG = "https://ourdata.coop/id/organisation/x"
     ({"filename": "records.nt"}, "ntriples"),
     ({"filename": "records.jsonld", "media_type": "application/octet-stream"}, "jsonld"),
     ({"fmt": "ttl", "media_type": "text/csv"}, "turtle"),
+    ({"media_type": "application/vnd.ms-excel", "filename": "members.csv"}, "csv"),
+    ({"media_type": "application/x-unknown", "filename": "records.ttl"}, "turtle"),
 ])
 def test_the_format_comes_from_the_flag_the_media_type_or_the_name(kwargs: dict, expected: str) -> None:  # type: ignore[type-arg]
     assert detect_format(b"", **kwargs) == expected

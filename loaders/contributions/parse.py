@@ -28,6 +28,7 @@ FORMAT_ALIASES = {"ttl": "turtle", "nt": "ntriples", "n-triples": "ntriples", "j
                   "rdf": "rdfxml", "rdf/xml": "rdfxml"}
 MEDIA_TYPES = {
     "text/csv": "csv", "application/csv": "csv", "text/comma-separated-values": "csv",
+    "application/vnd.ms-excel": "csv",  # what browsers on machines with Excel call a .csv file
     "application/json": "json", "application/ld+json": "jsonld",
     "text/turtle": "turtle", "application/x-turtle": "turtle",
     "application/n-triples": "ntriples", "application/rdf+xml": "rdfxml",
@@ -76,16 +77,14 @@ def detect_format(data: bytes, *, fmt: str | None = None, media_type: str | None
     bare = (media_type or "").split(";", 1)[0].strip().lower()
     if bare in MEDIA_TYPES:
         return MEDIA_TYPES[bare]
-    if bare not in GENERIC_MEDIA_TYPES:
+    lower = (filename or "").lower()
+    by_name = next((name for extension, name in EXTENSIONS.items() if lower.endswith(extension)), None)
+    if bare not in GENERIC_MEDIA_TYPES and by_name is None:
         raise UnsupportedMediaType(
             f"Contributions are not taken as '{bare}'; send text/csv, application/json, application/ld+json, "
             "text/turtle, application/n-triples or application/rdf+xml."
         )
-    lower = (filename or "").lower()
-    for extension, name in EXTENSIONS.items():
-        if lower.endswith(extension):
-            return name
-    return sniff(data)
+    return by_name or sniff(data)
 
 
 def sniff(data: bytes) -> str:
