@@ -50,11 +50,28 @@ def progress_bar(size: int) -> Iterator[Any]:
 SHOWN = 200  # problems listed in the table; the rest are counted
 
 
+def _short(iri: str) -> str:
+    """``http://www.w3.org/2004/02/skos/core#prefLabel`` -> ``skos:prefLabel`` (our context's prefixes)."""
+    from loaders.contributions.parse import our_context
+
+    for prefix, namespace in our_context().items():
+        if isinstance(namespace, str) and namespace.endswith(("/", "#")) and iri.startswith(namespace):
+            return f"{prefix}:{iri[len(namespace):]}"
+    return iri
+
+
+def _where(problem: dict[str, Any]) -> str:
+    if problem.get("focus_node"):
+        path = f" {_short(problem['path'])}" if problem.get("path") else ""
+        return f"{problem['focus_node']}{path}"
+    return ", ".join(f"{k} {problem[k]}" for k in ("field", "row", "line", "column", "pointer")
+                     if problem.get(k) not in (None, ""))
+
+
 def print_problems(name: str, detail: str, problems: list[dict[str, Any]]) -> None:
     table = Table("where", "problem", "value", title=f"{name}: {detail}", title_justify="left", show_lines=False)
     for problem in problems[:SHOWN]:
-        where = ", ".join(f"{k} {problem[k]}" for k in ("field", "row", "line", "column", "pointer", "focus_node",
-                                                           "path") if problem.get(k) not in (None, ""))
+        where = _where(problem)
         message = problem["message"]
         if problem.get("severity") == "warning":
             message = "[yellow]warning:[/yellow] " + message
