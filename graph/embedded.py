@@ -25,6 +25,7 @@ from rdflib.term import URIRef
 
 from graph.csv_results import TsvToCsv
 from graph.errors import BadRequest, QuerySyntaxError, RdfSyntaxError, StoreError, StoreLocked
+from graph.federation import FederationGuard
 from graph.formats import Format, ResultKind
 from graph.sparql_text import has_dataset_clause, with_using
 from graph.store import (
@@ -77,8 +78,11 @@ def _graph_term(graph: str | None) -> Any:
 class EmbeddedStore:
     """A :class:`graph.store.GraphStore` backed by pyoxigraph."""
 
-    def __init__(self, store: ox.Store, *, path: Path | None, read_only: bool) -> None:
+    def __init__(self, store: ox.Store, *, path: Path | None, read_only: bool,
+                 federation: FederationGuard | None = None) -> None:
         self._store = store
+        #: which SERVICE / LOAD endpoints public queries and updates may reach (none unless configured)
+        self.federation = federation or FederationGuard()
         self.path = path
         self.read_only = read_only
         self._write_lock = threading.Lock()
@@ -86,13 +90,14 @@ class EmbeddedStore:
         self._current_version = 0
 
     @classmethod
-    def open(cls, path: Path | None, *, read_only: bool = False) -> EmbeddedStore:
+    def open(cls, path: Path | None, *, read_only: bool = False,
+             federation: FederationGuard | None = None) -> EmbeddedStore:
         """Opens (or creates) the store at ``path``; ``None`` gives an in-memory store.
 
         Raises StoreLocked when another process holds the directory, instead of waiting.
         """
         if path is None:
-            return cls(ox.Store(), path=None, read_only=False)
+            return cls(ox.Store(), path=None, read_only=False, federation=federation)
         try:
             if read_only:
                 store = ox.Store.read_only(str(path))
@@ -106,7 +111,7 @@ class EmbeddedStore:
                     "Stop it, or send the work to the running server with --url."
                 ) from exc
             raise StoreError(f"Cannot open the store at '{path}': {exc}") from exc
-        return cls(store, path=path, read_only=read_only)
+        return cls(store, path=path, read_only=read_only, federation=federation)
 
     # ------------------------------------------------------------------ reads
     def _evaluate(self, query: str, *, request: QueryRequest | None = None,
@@ -132,6 +137,7 @@ class EmbeddedStore:
             raise StoreError(f"The query failed: {exc}") from exc
 
     def run_query(self, request: QueryRequest, choose: FormatChooser, sink: ResultSink | None) -> Format:
+        self.federation.check_query(request.query, request.base_iri)  # before the engine can reach out
         result = self._evaluate(request.query, request=request)
         if isinstance(result, ox.QuerySolutions):
             kind = ResultKind.SOLUTIONS
@@ -229,6 +235,7 @@ class EmbeddedStore:
     def update(self, request: UpdateRequest) -> None:
         self._check_writable()
         text = with_using(request.update, request.using_graph_uris, request.using_named_graph_uris)
+        self.federation.check_update(text, request.base_iri)  # LOAD and SERVICE reach only allow-listed IRIs
         with self._write_lock:
             try:
                 self._store.update(text, base_iri=request.base_iri)

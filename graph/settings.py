@@ -51,6 +51,13 @@ class Settings(BaseSettings):
         default=False,
         description="Log every request (costs ~8% of throughput on tiny queries; off by default).",
     )
+    service_allowlist: list[str] = Field(
+        default=[],
+        description="SPARQL endpoints SERVICE may reach: exact IRIs, or '*' for any public address (JSON list).",
+    )
+    load_allowlist: list[str] = Field(
+        default=[], description="Documents an update's LOAD may fetch: exact IRIs, or '*' for any public address."
+    )
     cors_origins: list[str] = Field(default=["*"], description="Origins allowed by CORS.")
     load_organisations: bool = Field(default=True, description="Load bundled organisation sources on first run.")
 

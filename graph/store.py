@@ -173,5 +173,7 @@ class GraphStore(Protocol):
 def open_store(settings: Settings, *, read_only: bool = False) -> GraphStore:
     """Opens the store the settings name: on disk at ``settings.store_path``, or in memory."""
     from graph.embedded import EmbeddedStore
+    from graph.federation import FederationGuard
 
-    return EmbeddedStore.open(settings.store_path, read_only=read_only)
+    return EmbeddedStore.open(settings.store_path, read_only=read_only,
+                              federation=FederationGuard.from_settings(settings))
