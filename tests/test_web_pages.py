@@ -148,7 +148,7 @@ def test_every_analyst_question_is_in_the_library() -> None:
     """The editor's examples are docs/questions.md's questions, each with its query."""
     text = (ROOT / "docs" / "questions.md").read_text(encoding="utf-8")
     found = examples()
-    assert [e["id"] for e in found] == re.findall(r"^## (Q\d+)\.", text, re.MULTILINE)
+    assert [e["id"] for e in found] == re.findall(r"^## ([A-Z]\d+)\.", text, re.MULTILINE)
     assert all(e["query"].strip() and e["title"] for e in found)
 
 
