@@ -13,6 +13,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 
 from api import errors
 from api.deps import Services
+from api.rate_limit import RateLimit
 from api.routes import (
     api_docs,
     collections,
@@ -68,6 +69,7 @@ def create_app(settings: Settings, *, store: GraphStore | None = None) -> FastAP
         docs_url=None,  # api/routes/api_docs.py serves /docs from the installed Swagger UI (no CDN)
     )
     errors.install(app)
+    app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst)
     app.add_middleware(GZipMiddleware, minimum_size=4096)
     app.add_middleware(
         CORSMiddleware,

@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     load_allowlist: list[str] = Field(
         default=[], description="Documents an update's LOAD may fetch: exact IRIs, or '*' for any public address."
     )
+    rate_limit_per_minute: int = Field(
+        default=600, ge=0, description="Requests a minute one client may send (429 beyond); 0 turns limiting off."
+    )
+    rate_limit_burst: int = Field(default=300, ge=1, description="Requests a client may send at once, unthrottled.")
     cors_origins: list[str] = Field(default=["*"], description="Origins allowed by CORS.")
     load_organisations: bool = Field(default=True, description="Load bundled organisation sources on first run.")
 
