@@ -15,6 +15,7 @@ from api import errors
 from api.deps import Services
 from api.rate_limit import RateLimit
 from api.routes import (
+    admin,
     api_docs,
     collections,
     contributions,
@@ -80,6 +81,6 @@ def create_app(settings: Settings, *, store: GraphStore | None = None) -> FastAP
         max_age=86400,
     )
     for module in (sparql, update, graph_store, health, definitions, linked_data, collections, stats, contributions,
-                   api_docs, web):
+                   admin, api_docs, web):
         app.include_router(module.router)
     return app

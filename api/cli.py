@@ -72,7 +72,7 @@ def run(fn: Callable[[], T]) -> T:
 
 def _register() -> None:
     # commands live in one module per concern; importing registers them on ``app``
-    from api import cli_contribute, cli_data, cli_import, cli_serve, cli_tokens  # noqa: F401
+    from api import cli_admin, cli_contribute, cli_data, cli_import, cli_serve, cli_tokens  # noqa: F401
 
 
 def main() -> None:
