@@ -72,6 +72,16 @@ class Settings(BaseSettings):
             raise ValueError("base IRI must be an http(s) IRI")
         return value if value.endswith("/") else value + "/"
 
+    @field_validator("service_allowlist", "load_allowlist")
+    @classmethod
+    def _allowlist_entries_are_endpoints(cls, value: list[str]) -> list[str]:
+        from graph.federation import ANY_PUBLIC, endpoint_key
+
+        for entry in value:
+            if entry != ANY_PUBLIC and endpoint_key(entry) is None:
+                raise ValueError(f"allow-list entry '{entry}' is not an http(s) IRI with a host (or '*')")
+        return value
+
     @property
     def store_path(self) -> Path | None:
         """The on-disk store directory, or None for an in-memory store."""

@@ -172,3 +172,9 @@ def test_engine_does_not_expand_escapes_in_keywords(memory_store: EmbeddedStore)
 
     with pytest.raises(QuerySyntaxError):
         memory_store.select("SELECT * { SERVI\\u0043E <http://10.0.0.1/> { ?s ?p ?o } }")
+
+
+def test_allow_list_setting_is_validated(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="not an http"):
+        make_test_settings(tmp_path, service_allowlist=["ftp://example.org/"])
+    assert make_test_settings(tmp_path, load_allowlist=["*", "https://example.org/x"]).load_allowlist[0] == "*"
