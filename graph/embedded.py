@@ -139,17 +139,24 @@ class EmbeddedStore:
     def run_query(self, request: QueryRequest, choose: FormatChooser, sink: ResultSink | None) -> Format:
         self.federation.check_query(request.query, request.base_iri)  # before the engine can reach out
         result = self._evaluate(request.query, request=request)
-        if isinstance(result, ox.QuerySolutions):
-            kind = ResultKind.SOLUTIONS
-        elif isinstance(result, ox.QueryBoolean):
-            kind = ResultKind.BOOLEAN
-        else:
-            kind = ResultKind.GRAPH
-        fmt = choose(kind)
-        if sink is None:
-            return fmt
-        sink.begin(fmt, kind)
         try:
+            return self._write_result(result, choose, sink)
+        finally:
+            # the result is bound to this thread: drop it here, not wherever an exception's traceback ends up
+            del result
+
+    def _write_result(self, result: Any, choose: FormatChooser, sink: ResultSink | None) -> Format:
+        try:
+            if isinstance(result, ox.QuerySolutions):
+                kind = ResultKind.SOLUTIONS
+            elif isinstance(result, ox.QueryBoolean):
+                kind = ResultKind.BOOLEAN
+            else:
+                kind = ResultKind.GRAPH
+            fmt = choose(kind)
+            if sink is None:
+                return fmt
+            sink.begin(fmt, kind)
             if kind is ResultKind.SOLUTIONS and fmt.name == "csv":
                 # the engine's CSV leaves IRIs unquoted (a comma in an IRI splits the row): go through TSV
                 transcoder = TsvToCsv(sink)
@@ -157,9 +164,11 @@ class EmbeddedStore:
                 transcoder.close()
             else:
                 result.serialize(sink, _ox_format(fmt))
+            return fmt
         except OSError as exc:
             raise StoreError(f"The query failed while producing results: {exc}") from exc
-        return fmt
+        finally:
+            del result  # a traceback that travels to another thread must not carry the result with it
 
     def select(self, query: str, bindings: Mapping[str, Node] | None = None) -> list[Row]:
         result = self._evaluate(query, bindings=bindings)
