@@ -108,7 +108,9 @@ def start_ours(store: Path, workdir: Path, *, query_threads: int | None = None, 
     """``ourdata serve`` on ``store``; with ``code``, the packages in that directory are imported instead of the
     installed ones (a copy of the source tree with a change to compare, see :mod:`benchmarks.ab`)."""
     port = free_port()
-    environ = {**os.environ, "OURDATA_TOKENS_FILE": str(workdir / f"{name}.tokens.sqlite"), **(env or {})}
+    environ = {**os.environ, "OURDATA_TOKENS_FILE": str(workdir / f"{name}.tokens.sqlite"),
+               # the benchmark is one client hammering on purpose: per-client rate limiting off
+               "OURDATA_RATE_LIMIT_PER_MINUTE": "0", **(env or {})}
     if query_threads is not None:
         environ["OURDATA_QUERY_THREADS"] = str(query_threads)
     log = (workdir / f"{name}.log").open("wb")
