@@ -47,6 +47,11 @@ class Settings(BaseSettings):
         ge=1024,
         description="Results up to this size are sent whole (with Content-Length); larger ones are streamed.",
     )
+    warm_caches: bool = Field(
+        default=True,
+        description="Build the API's catalogue and text index in the background when the server starts, "
+        "so the first request does not pay for it.",
+    )
     access_log: bool = Field(
         default=False,
         description="Log every request (costs ~8% of throughput on tiny queries; off by default).",

@@ -34,7 +34,7 @@ def free_port() -> int:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(store=tmp_path / "store", memory=False, base_iri=BASE,
+    return Settings(store=tmp_path / "store", memory=False, base_iri=BASE, warm_caches=False,
                     tokens_file=tmp_path / "tokens.sqlite", _env_file=None)  # type: ignore[call-arg]
 
 
@@ -62,7 +62,7 @@ def reset_store(store: EmbeddedStore, name: str = "sample.trig") -> None:
 
 def make_test_settings(tmp: Path, **overrides: Any) -> Settings:
     values: dict[str, Any] = {"store": tmp / "store", "memory": False, "base_iri": BASE,
-                              "tokens_file": tmp / "tokens.sqlite"}
+                              "tokens_file": tmp / "tokens.sqlite", "warm_caches": False}
     values.update(overrides)
     return Settings(**values, _env_file=None)  # type: ignore[call-arg]
 
