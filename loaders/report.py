@@ -8,13 +8,12 @@ two graphs). Names are normalised in Python because SPARQL has no accent folding
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from graph.store import GraphStore, Row
+from loaders.match_keys import name_key
 from loaders.match_report import Conflict, MatchRow, NearMiss, match_report
 
 PREFIXES = """
@@ -94,7 +93,6 @@ SELECT DISTINCT ?graph ?org ?name ?country WHERE {{
 }}
 """
 
-_LEGAL_SUFFIXES = {"limited", "ltd", "cic", "llp", "plc", "cio", "scio", "inc", "gmbh", "ev", "e v"}
 
 
 @dataclass
@@ -145,15 +143,7 @@ def normalise_name(name: str) -> str:
     >>> normalise_name("Café Rösti & Co")
     'cafe rosti and co'
     """
-    text = unicodedata.normalize("NFKD", name.casefold())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).replace("&", " and ")
-    text = re.sub(r"\bco[\s-]+op", "coop", text)
-    words = re.sub(r"[^a-z0-9]+", " ", text).split()
-    if words and words[0] == "the":
-        words = words[1:]
-    while words and (words[-1] in _LEGAL_SUFFIXES or " ".join(words[-2:]) in _LEGAL_SUFFIXES):
-        words = words[:-2] if " ".join(words[-2:]) in _LEGAL_SUFFIXES else words[:-1]
-    return " ".join(words)
+    return name_key(name)
 
 
 def _counts(rows: list[Row]) -> list[Count]:
