@@ -41,12 +41,18 @@ EXPOSED_HEADERS = ["ETag", "Last-Modified", "Link", "Location", "Content-Type", 
 
 
 def _warm_in_background(app: FastAPI, store: GraphStore) -> None:
-    """Builds the catalogue (filters, text index) off the request path: 2-8 s on the bundled data."""
+    """Builds the catalogue (filters, text index) and the home page's landscape off the request path:
+    2-8 s on the bundled data."""
     from api.api_listing import catalogue_for
+    from graph.catalogue_stats import compute
+    from graph.landscape import landscape_for
 
     def warm() -> None:
         try:
-            catalogue_for(app.state, store, app.state.services.iris).snapshot()
+            snapshot = catalogue_for(app.state, store, app.state.services.iris).snapshot()
+            landscape = landscape_for(store, snapshot)
+            compute(landscape.snapshot, store)
+            landscape.stated_legal_forms()
         except Exception:  # logged; the first request builds it instead
             log.exception("warming the catalogue failed")
 
