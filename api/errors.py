@@ -86,8 +86,38 @@ def allowed_methods(request: Request) -> list[str]:
     return allowed
 
 
+class UnexpectedErrors:
+    """Answers an unexpected exception with the 500 problem document from inside the middleware stack, so the
+    response still passes through CORS (Starlette's own last-resort handler sits outside every middleware)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Any) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            if started:  # the status line is gone: only aborting the connection is honest
+                raise
+            log.exception("unexpected error")
+            response = problem(500, "Internal error", "Something went wrong on our side; it has been logged.")
+            await response(scope, receive, send)
+
+
 def install(app: FastAPI) -> None:
-    """Registers the handlers on an app."""
+    """Registers the handlers on an app (and the innermost middleware, so call this before adding others)."""
+    app.add_middleware(UnexpectedErrors)
 
     @app.exception_handler(e.OurdataError)
     async def _ours(request: Request, exc: e.OurdataError) -> JSONResponse:

@@ -123,3 +123,24 @@ def test_the_same_error_has_the_same_type_everywhere(module_server: LiveServer) 
         on_update = client.post("/update", content=b"CLEAR XYZ", headers={"Content-Type": "application/sparql-update",
                                                                           **module_server.admin}).json()
     assert on_query["type"] == on_update["type"] and on_query["title"] == on_update["title"]
+
+
+def test_an_unexpected_error_is_a_problem_with_cors_headers(tmp_path, memory_store) -> None:
+    """A bug (not one of our errors) still answers problem+json, and browsers can read it (CORS)."""
+    from conftest import make_test_settings
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    app = create_app(make_test_settings(tmp_path), store=memory_store)
+
+    @app.get("/test-only-boom")
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/test-only-boom", headers={"Origin": "https://portal.example.org"})
+    assert response.status_code == 500
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.headers["access-control-allow-origin"] in ("*", "https://portal.example.org")
+    assert response.json()["status"] == 500 and "a bug" not in response.text
