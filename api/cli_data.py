@@ -13,6 +13,7 @@ from rich.table import Table
 from api.cli import MemoryOpt, StoreOpt, app, err, make_settings, out, reported
 from graph.errors import BadRequest, NotAcceptable
 from graph.formats import RDF_BY_NAME, RESULTS_BY_NAME, Format, ResultKind
+from graph.settings import Settings
 from graph.store import QueryRequest, open_store
 
 QUERY_FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "jsonld", "rdfxml", "trig", "nquads")
@@ -31,6 +32,15 @@ class _StdoutSink:
 
     def flush(self) -> None:
         self.stream.flush()
+
+
+def _existing(settings: Settings) -> Settings:
+    """Reading commands never create a store: a mistyped --store must not leave an empty one behind."""
+    path = settings.store_path
+    if path is not None and not path.exists():
+        err.print(f"[red]error:[/red] there is no store at '{path}'; create it with 'ourdata init --store {path}'.")
+        raise typer.Exit(2)
+    return settings
 
 
 def _read_query(text: str) -> str:
@@ -73,7 +83,7 @@ def query(
         if url:
             _remote_query(url, sparql, format)
             return
-        graph_store = open_store(make_settings(store=store, memory=memory))
+        graph_store = open_store(_existing(make_settings(store=store, memory=memory)))
         try:
             if format == "table":
                 _print_table(graph_store, sparql)
@@ -165,7 +175,7 @@ def export(
         err.print(f"[red]error:[/red] {format} holds one graph: give --graph IRI, or use nquads/trig/jsonld.")
         raise typer.Exit(2)
     with reported():
-        graph_store = open_store(make_settings(store=store))
+        graph_store = open_store(_existing(make_settings(store=store)))
         try:
             if graph is not None and not graph_store.graph_exists(graph):
                 err.print(f"[red]error:[/red] there is no graph <{graph}>.")

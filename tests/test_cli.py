@@ -235,3 +235,17 @@ def test_query_a_running_server_with_url(live_server: LiveServer) -> None:
     assert isomorphic(read_triples("application/trig", graph.stdout_bytes), sample_graph(ORGS))
     bad = cli("query", "--url", live_server.url, "ASK {")
     assert bad.exit_code == 1 and "400" in bad.stderr
+
+
+def test_reading_commands_never_create_a_store(tmp_path) -> None:
+    """A mistyped --store is an error (exit 2), not a new empty store."""
+    from typer.testing import CliRunner
+
+    from api.cli import _register, app
+
+    _register()
+    missing = tmp_path / "no-such-store"
+    for args in (["query", "ASK {}", "--store", str(missing)], ["export", "--store", str(missing)]):
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 2, result.output
+        assert not missing.exists()
