@@ -3,8 +3,8 @@
 Why strings: a contribution can hold a million triples and must load at 100,000 triples/s or more. A
 canonical N-Triples string is hashable, compares exactly, and joins straight into the N-Quads document that
 :meth:`graph.store.GraphStore.apply` writes, with no Python object per term; rdflib terms are made only for
-the few triples pyshacl sees. The strings are made by the engine's own serializer (pyoxigraph is used here
-as a parser and term printer only; this module is the one place the package touches it).
+the few triples pyshacl sees. The strings are made by the engine's own serializer (through graph/rdf_io.py,
+so pyoxigraph stays inside graph/).
 
 >>> iri("https://ourdata.coop/id/organisation/x")
 '<https://ourdata.coop/id/organisation/x>'
@@ -22,10 +22,9 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-import pyoxigraph as ox
 from rdflib import Graph
 
-from graph.terms import to_rdflib
+from graph.rdf_io import nt_iri, nt_literal, parse_term_strings, parse_triples
 
 Triple = tuple[str, str, str]
 
@@ -35,12 +34,6 @@ RDF_TYPE = f"<{RDF}type>"
 XSD_STRING = XSD + "string"
 LANG_STRING = RDF + "langString"
 
-_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-    "jsonld": ox.RdfFormat.JSON_LD,
-}
 _ESCAPE = re.compile(r'\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))', re.DOTALL)
 _SIMPLE_ESCAPES = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
 
@@ -53,7 +46,7 @@ class TermError(ValueError):
 def iri(value: str) -> str:
     """``<value>`` after checking it is an absolute IRI; raises TermError otherwise."""
     try:
-        return str(ox.NamedNode(value))
+        return nt_iri(value)
     except ValueError as exc:
         raise TermError(f"'{value}' is not a valid IRI ({exc})") from exc
 
@@ -61,11 +54,7 @@ def iri(value: str) -> str:
 def literal(value: str, datatype_iri: str | None = None, *, lang: str | None = None) -> str:
     """A literal in canonical N-Triples form (language tags lower-cased, escapes as the engine writes them)."""
     try:
-        if lang:
-            return str(ox.Literal(value, language=lang))
-        if datatype_iri and datatype_iri != XSD_STRING:
-            return str(ox.Literal(value, datatype=ox.NamedNode(datatype_iri)))
-        return str(ox.Literal(value))
+        return nt_literal(value, datatype_iri, lang=lang)
     except ValueError as exc:
         raise TermError(f"'{value}' cannot be a literal ({exc})") from exc
 
@@ -128,8 +117,7 @@ def parse_rdf(data: bytes | str, fmt: str, *, base_iri: str | None = None) -> li
     Raises SyntaxError with the engine's message (it carries the line and column) when it does not parse.
     Named graphs are refused by the engine (``without_named_graphs``). Remote JSON-LD contexts are never
     fetched: the engine has no loader for them and fails."""
-    parsed = ox.parse(data, _FORMATS[fmt], base_iri=base_iri, without_named_graphs=True)
-    return [(str(q.subject), str(q.predicate), str(q.object)) for q in parsed]
+    return parse_term_strings(data, fmt, base_iri=base_iri)
 
 
 def syntax_position(exc: SyntaxError) -> tuple[int | None, int | None]:
@@ -154,8 +142,8 @@ def to_graph(triples: Iterable[Triple]) -> Graph:
     """An rdflib graph of the triples (for pyshacl): parsed by the engine, converted term by term."""
     graph = Graph()
     document = "".join(f"{s} {p} {o} .\n" for s, p, o in triples)
-    for quad in ox.parse(document.encode("utf-8"), ox.RdfFormat.N_TRIPLES):
-        graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+    for triple in parse_triples(document.encode("utf-8"), "ntriples"):
+        graph.add(triple)
     return graph
 
 

@@ -22,11 +22,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
-from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
 from graph.errors import BadRequest
+from graph.rdf_io import parse_triples
 from graph.store import Node, Triple
 from loaders.sources.base import DATA_DIR
 
@@ -40,8 +39,6 @@ MARK = "urn:x-ourdata:json-pointer"
 _MAP_CONTAINERS = {"@language", "@index", "@id", "@type", "@graph"}
 FORMATS = {".jsonld": "jsonld", ".json": "json", ".ttl": "turtle", ".nt": "ntriples", ".rdf": "rdfxml",
            ".xml": "rdfxml", ".owl": "rdfxml"}
-OX_FORMATS = {"jsonld": ox.RdfFormat.JSON_LD, "turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
-              "rdfxml": ox.RdfFormat.RDF_XML}
 XSD_STRING = str(XSD.string)
 
 
@@ -287,18 +284,8 @@ def _objects(node: Any, pointer: str) -> Any:
 # ------------------------------------------------------------------ RDF
 def _parse(data: bytes, fmt: str, base: str) -> list[Triple]:
     try:
-        quads = ox.parse(data, OX_FORMATS[fmt], base_iri=base, without_named_graphs=True)
-        return [(to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)) for q in quads]
+        return parse_triples(data, fmt, base_iri=base)
     except SyntaxError as exc:
         raise BadRequest(f"The {fmt} file does not parse: {exc}") from exc
 
 
-def to_rdflib(term: Any) -> Node:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    datatype = term.datatype.value
-    return Literal(term.value) if datatype == XSD_STRING else Literal(term.value, datatype=URIRef(datatype))

@@ -20,10 +20,10 @@ import re
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-import pyoxigraph as ox
 from rdflib import Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, XSD
 
+from graph.rdf_io import parse_triples
 from loaders.sources.base import DATA_DIR
 
 EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
@@ -125,8 +125,8 @@ def media_type(text: str) -> URIRef | None:
 @lru_cache(maxsize=1)
 def _terms() -> dict[str, frozenset[str]]:
     """Namespace -> its local names: DCAT 3 from the bundled W3C file, DCTERMS and FOAF from rdflib."""
-    dcat = {q.subject.value for q in ox.parse(path=str(DCAT3_FILE), format=ox.RdfFormat.TURTLE)
-            if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(str(DCAT))}
+    dcat = {str(s) for s, _p, _o in parse_triples(path=DCAT3_FILE, fmt="turtle")
+            if isinstance(s, URIRef) and str(s).startswith(str(DCAT))}
     names = {str(DCAT): {iri.removeprefix(str(DCAT)) for iri in dcat}}
     for ns in (DCTERMS, FOAF):
         names[str(ns)] = set(ns.__annotations__) | set(getattr(ns, "_extras", []))
