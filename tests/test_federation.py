@@ -6,63 +6,27 @@ reaches our live uvicorn server through ``SERVICE``, so our endpoint is the fede
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from conftest import LiveServer, free_port
+from conftest import LiveServer
+from oxigraph_support import oxigraph_server
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
 DATA = Path(__file__).parent / "data"
 PARTNER = DATA / "linked" / "partner.ttl"
 PP = "https://portal.example.org/def/"
-OXIGRAPH = Path(sys.executable).parent / "oxigraph"
 
-
-def _oxigraph() -> str:
-    found = str(OXIGRAPH) if OXIGRAPH.exists() else shutil.which("oxigraph")
-    if found is None:
-        pytest.fail("the oxigraph server binary (PyPI 'oxigraph') is not installed")
-    return found
 
 
 @pytest.fixture
 def partner(tmp_path: Path) -> Iterator[str]:
-    """The partner's Oxigraph server on a free 127.0.0.1 port, holding partner.ttl; killed afterwards."""
-    binary, location = _oxigraph(), tmp_path / "partner-store"
-    subprocess.run([binary, "load", "--location", str(location), "--file", str(PARTNER)], check=True,
-                   capture_output=True, timeout=60)
-    port = free_port()
-    process = subprocess.Popen([binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"oxigraph exited: {process.stderr.read().decode() if process.stderr else ''}")
-            try:
-                if httpx.get(url + "/query", params={"query": "ASK {}"}, timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("oxigraph did not start")
-            time.sleep(0.1)
+    """The partner's Oxigraph server on a free 127.0.0.1 port, holding partner.ttl; stopped afterwards."""
+    with oxigraph_server(PARTNER, tmp_path / "partner-store") as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 def _select(endpoint: str, query: str) -> list[dict[str, str]]:

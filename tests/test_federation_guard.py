@@ -6,16 +6,13 @@ graph; our endpoint joins it in one query when it is allow-listed and refuses (4
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from conftest import DATA, LiveServer, free_port, make_test_settings, serving
+from conftest import DATA, LiveServer, make_test_settings, serving
+from oxigraph_support import oxigraph_server
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import SKOS
 
@@ -26,38 +23,14 @@ from graph.store import UpdateRequest
 
 PARTNER = DATA / "linked" / "partner.ttl"
 PP = "https://portal.example.org/def/"
-OXIGRAPH = Path(sys.executable).parent / "oxigraph"
 JSON = {"Accept": "application/sparql-results+json"}
 
 
 @pytest.fixture(scope="module")
 def partner(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The partner's Oxigraph server on a free 127.0.0.1 port; its base URL. Killed at the end."""
-    binary = str(OXIGRAPH) if OXIGRAPH.exists() else shutil.which("oxigraph")
-    if binary is None:
-        pytest.fail("the oxigraph server binary (PyPI 'oxigraph') is not installed")
-    location = tmp_path_factory.mktemp("partner") / "store"
-    subprocess.run([binary, "load", "--location", str(location), "--file", str(PARTNER)], check=True,
-                   capture_output=True, timeout=60)
-    port = free_port()
-    process = subprocess.Popen([binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            assert process.poll() is None, "oxigraph exited"
-            try:
-                if httpx.get(url + "/query", params={"query": "ASK {}"}, timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "oxigraph did not start"
-            time.sleep(0.1)
+    """The partner's Oxigraph server on a free 127.0.0.1 port, holding partner.ttl; stopped afterwards."""
+    with oxigraph_server(PARTNER, tmp_path_factory.mktemp("partner") / "store") as url:
         yield url
-    finally:
-        process.kill()
-        process.wait(timeout=10)
 
 
 def _guarded(tmp: Path, services: list[str], loads: list[str] | None = None):  # type: ignore[no-untyped-def]
