@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import socket
 import threading
 import time
@@ -48,6 +49,18 @@ def disk_store(tmp_path: Path) -> Iterator[EmbeddedStore]:
     store = EmbeddedStore.open(tmp_path / "disk-store")
     yield store
     store.close()
+
+
+@functools.cache
+def bundled_store() -> EmbeddedStore:
+    """Everything the first load brings, in memory, built once per test run (about 10 s). Tests that add to it
+    take their additions out again."""
+    from graph.iris import Iris
+    from loaders.initial import first_load
+
+    store = EmbeddedStore.open(None)
+    first_load(store, Iris(BASE))
+    return store
 
 
 def load_fixture(store: EmbeddedStore, name: str = "sample.trig") -> None:

@@ -8,10 +8,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from api_support import BASE, MEMBERS, PREFIXES, make_settings, parse_oxigraph
-from conftest import run_server
+from conftest import bundled_store, run_server
 
 from graph.embedded import EmbeddedStore
-from graph.iris import Iris
 from graph.terms import to_ox
 
 pytestmark = pytest.mark.slow
@@ -19,14 +18,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def store() -> EmbeddedStore:
-    from loaders.initial import first_load
-    from loaders.registry import organisation_sources
-
-    if not organisation_sources():
-        pytest.skip("no bundled organisation source is registered yet")
-    store = EmbeddedStore.open(None)
-    first_load(store, Iris(BASE))
-    return store
+    return bundled_store()
 
 
 @pytest.fixture(scope="module")

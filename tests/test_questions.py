@@ -15,13 +15,12 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from conftest import bundled_store
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from graph.embedded import EmbeddedStore
-from graph.iris import Iris
 from graph.store import Row
-from loaders.initial import first_load
 from loaders.registry import all_sources
 from loaders.sources.base import DATA_DIR
 
@@ -63,9 +62,7 @@ def needs(*names: str) -> None:
 
 @pytest.fixture(scope="module")
 def store() -> EmbeddedStore:
-    loaded = EmbeddedStore.open(None)
-    first_load(loaded, Iris(BASE))
-    return loaded
+    return bundled_store()
 
 
 @pytest.fixture(scope="module")

@@ -10,12 +10,12 @@ from collections import Counter, defaultdict
 
 import pycountry
 import pytest
+from conftest import bundled_store
 from rdflib import URIRef
 
 from graph.embedded import EmbeddedStore
 from graph.iris import Iris
 from graph.store import Row
-from loaders.initial import first_load
 from loaders.matching import name_key
 from loaders.sources.base import DATA_DIR
 from loaders.sources.catalogues import WITHHELD
@@ -44,9 +44,7 @@ def read(*parts: str) -> list[dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def store() -> EmbeddedStore:
-    loaded = EmbeddedStore.open(None)
-    first_load(loaded, IRIS)
-    return loaded
+    return bundled_store()
 
 
 @pytest.fixture(scope="module")

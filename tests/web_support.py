@@ -4,30 +4,20 @@ pages (plain SPARQL over the same store), so a page that counts wrong fails."""
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from conftest import LiveServer, make_test_settings, serving
+from conftest import LiveServer, bundled_store, make_test_settings, serving
 
 from graph.embedded import EmbeddedStore
-from graph.iris import Iris
-from loaders.initial import first_load
 
 BASE = "https://ourdata.coop/"
 ROOT = Path(__file__).resolve().parent.parent
 ORG_TYPES = ("http://www.w3.org/ns/org#FormalOrganization", "http://www.w3.org/ns/org#Organization",
              "http://www.w3.org/ns/org#OrganizationalCollaboration", "http://www.w3.org/ns/regorg#RegisteredOrganization",
              "https://w3id.org/dpv/legal/eu/dga#DataCooperative")
-
-
-@functools.cache
-def bundled_store() -> EmbeddedStore:
-    store = EmbeddedStore.open(None)
-    first_load(store, Iris(BASE))
-    return store
 
 
 @contextmanager
