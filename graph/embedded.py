@@ -42,6 +42,7 @@ from graph.store import (
     UpdateRequest,
 )
 from graph.terms import to_ox, to_rdflib
+from graph.update_text import data_block, delete_about, nquads, statements
 
 _RESULT_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
@@ -337,16 +338,16 @@ class EmbeddedStore:
         old_keys = {str(q) for q in old}
         removed = [q for q in old if str(q) not in new_keys]
         added = [q for q in new if str(q) not in old_keys]
-        stale_deletes = [_delete_about(about, g) for g in stale_graphs] if about is not None else []
+        stale_deletes = [delete_about(about, g) for g in stale_graphs] if about is not None else []
         rewrite = target in stale_graphs or any(
             isinstance(t, ox.BlankNode) for q in removed + added for t in (q.subject, q.object)
         )
         if rewrite:
             drop = "CLEAR SILENT DEFAULT" if graph is None else f"DROP SILENT GRAPH {target}"
             create = f"CREATE SILENT GRAPH {target}" if graph is not None and not new else ""
-            operations = [drop, *stale_deletes, _data_block("INSERT", new + extra), create]
+            operations = [drop, *stale_deletes, data_block("INSERT", new + extra), create]
         else:
-            operations = [*stale_deletes, _data_block("DELETE", removed), _data_block("INSERT", added + extra)]
+            operations = [*stale_deletes, data_block("DELETE", removed), data_block("INSERT", added + extra)]
         text = " ;\n".join(op for op in operations if op)
         if text:
             try:
@@ -376,7 +377,7 @@ class EmbeddedStore:
 
     def apply(self, *, remove: bytes = b"", add: bytes = b"") -> ApplyResult:
         self._check_writable()
-        removed = _nquads(remove)
+        removed = nquads(remove)
         if any(isinstance(t, ox.BlankNode) for q in removed for t in (q.subject, q.object)):
             raise BadRequest("Quads to remove cannot hold blank nodes (DELETE DATA cannot name them).")
         if not removed:  # the engine parses and writes in one transaction, with no Python object per quad
@@ -389,9 +390,9 @@ class EmbeddedStore:
                     raise StoreError(f"The write failed and changed nothing: {exc}") from exc
                 finally:
                     self._changed()
-            return ApplyResult(added=_statements(add), removed=0)
-        added = _nquads(add)
-        text = " ;\n".join(op for op in (_data_block("DELETE", removed), _data_block("INSERT", added)) if op)
+            return ApplyResult(added=statements(add), removed=0)
+        added = nquads(add)
+        text = " ;\n".join(op for op in (data_block("DELETE", removed), data_block("INSERT", added)) if op)
         with self._write_lock:
             try:
                 self._store.update(text)
@@ -414,43 +415,3 @@ class EmbeddedStore:
     def close(self) -> None:
         self.flush()
         del self._store
-
-
-def _delete_about(about: ox.NamedNode, graph: Any) -> str:
-    """Removes every quad about ``about`` in one graph, blank-node objects included (DELETE DATA cannot)."""
-    pattern = f"{about} ?p ?o"
-    if isinstance(graph, ox.DefaultGraph):
-        return f"DELETE WHERE {{ {pattern} }}"
-    return f"DELETE WHERE {{ GRAPH {graph} {{ {pattern} }} }}"
-
-
-def _statements(data: bytes) -> int:
-    """How many quads an N-Quads document holds (one per line; blank and comment lines do not count)."""
-    if b"\n#" not in data and b"\n\n" not in data and not data.startswith((b"#", b"\n")):
-        return data.count(b"\n") + (0 if data.endswith(b"\n") or not data.strip() else 1)
-    return sum(1 for line in data.splitlines() if line.strip()[:1] not in (b"", b"#"))
-
-
-def _nquads(data: bytes) -> list[ox.Quad]:
-    """Parses an N-Quads document given to :meth:`EmbeddedStore.apply` (quads in no graph: the default graph)."""
-    if not data:
-        return []
-    try:
-        return list(ox.parse(data, ox.RdfFormat.N_QUADS))
-    except (SyntaxError, ValueError) as exc:
-        raise RdfSyntaxError(f"The quads to write do not parse: {exc}") from exc
-
-
-def _data_block(verb: str, quads: list[ox.Quad]) -> str:
-    """``INSERT DATA``/``DELETE DATA`` text from engine-serialized terms (the engine escapes them)."""
-    if not quads:
-        return ""
-    by_graph: dict[str, list[str]] = {}
-    for quad in quads:
-        key = "" if isinstance(quad.graph_name, ox.DefaultGraph) else str(quad.graph_name)
-        by_graph.setdefault(key, []).append(f"{quad.subject} {quad.predicate} {quad.object} .")
-    parts = []
-    for graph, lines in by_graph.items():
-        body = "\n".join(lines)
-        parts.append(f"GRAPH {graph} {{\n{body}\n}}" if graph else body)
-    return f"{verb} DATA {{\n" + "\n".join(parts) + "\n}"
