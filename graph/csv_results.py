@@ -15,22 +15,13 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from typing import Protocol
 
-_ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
-_SIMPLE = {"t": "\t", "n": "\n", "r": "\r", "b": "\b", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+from graph.rdf_io import unescape
 
 
 class _Writable(Protocol):
     def write(self, data: bytes) -> int: ...
-
-
-def _unescape(match: re.Match[str]) -> str:
-    code = match.group(1)
-    if len(code) > 1:
-        return chr(int(code[1:], 16))
-    return _SIMPLE.get(code, code)
 
 
 def csv_value(term: str) -> str:
@@ -43,7 +34,7 @@ def csv_value(term: str) -> str:
     if first == '"':
         end = term.rfind('"')
         body = term[1:end]
-        return _ESCAPE.sub(_unescape, body) if "\\" in body else body
+        return unescape(body)
     return term  # blank nodes and bare numbers/booleans
 
 

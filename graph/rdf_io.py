@@ -13,6 +13,7 @@ and RDF/XML external entities are not read. Terms print in canonical N-Triples, 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,24 @@ _FORMATS = {
 }
 
 TermStrings = tuple[str, str, str]
+
+_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.DOTALL)
+_SIMPLE_ESCAPES = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+
+
+def unescape(body: str) -> str:
+    r"""The text of a quoted N-Triples/Turtle string body: ``\n``, ``\"``, ``\uXXXX`` ... decoded.
+
+    >>> unescape(r'say \"hi\"\n\u00e9')
+    'say "hi"\né'
+    """
+    return _ESCAPE.sub(_unescape, body) if "\\" in body else body
+
+
+def _unescape(match: re.Match[str]) -> str:
+    if match.group(1) or match.group(2):
+        return chr(int(match.group(1) or match.group(2), 16))
+    return _SIMPLE_ESCAPES.get(match.group(3), match.group(3))
 
 
 def _parsed(data: bytes | str | None, fmt: str, path: Path | None, base_iri: str | None) -> Any:

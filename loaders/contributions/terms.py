@@ -24,7 +24,7 @@ from functools import lru_cache
 
 from rdflib import Graph
 
-from graph.rdf_io import nt_iri, nt_literal, parse_term_strings, parse_triples
+from graph.rdf_io import nt_iri, nt_literal, parse_term_strings, parse_triples, unescape
 
 Triple = tuple[str, str, str]
 
@@ -34,8 +34,6 @@ RDF_TYPE = f"<{RDF}type>"
 XSD_STRING = XSD + "string"
 LANG_STRING = RDF + "langString"
 
-_ESCAPE = re.compile(r'\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))', re.DOTALL)
-_SIMPLE_ESCAPES = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
 
 
 class TermError(ValueError):
@@ -77,13 +75,7 @@ def _split(term: str) -> tuple[str, str]:
 def lexical(term: str) -> str:
     """The lexical form of a literal, unescaped."""
     raw, _ = _split(term)
-    return _ESCAPE.sub(_unescape, raw) if "\\" in raw else raw
-
-
-def _unescape(match: re.Match[str]) -> str:
-    if match.group(1) or match.group(2):
-        return chr(int(match.group(1) or match.group(2), 16))
-    return _SIMPLE_ESCAPES.get(match.group(3), match.group(3))
+    return unescape(raw)
 
 
 def language(term: str) -> str | None:
