@@ -45,6 +45,7 @@ class TsvToCsv:
         self._target = target
         self._pending = b""
         self._header_done = False
+        self._no_columns = False  # SELECT * {}: its header and rows are empty lines, not the one empty field ""
 
     def write(self, data: bytes) -> int:
         chunk = self._pending + bytes(data)
@@ -71,7 +72,10 @@ class TsvToCsv:
             fields = line.split("\t")
             if not self._header_done:
                 self._header_done = True
-                writer.writerow([f[1:] if f.startswith(("?", "$")) else f for f in fields])
+                self._no_columns = not line
+                writer.writerow([f[1:] if f.startswith(("?", "$")) else f for f in fields] if line else [])
+            elif self._no_columns:
+                writer.writerow([])
             else:
                 writer.writerow([csv_value(f) for f in fields])
         self._target.write(buffer.getvalue().encode("utf-8"))
