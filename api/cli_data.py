@@ -24,7 +24,7 @@ class _StdoutSink:
     def __init__(self) -> None:
         self.stream = sys.stdout.buffer
 
-    def begin(self, fmt: Format, kind: ResultKind) -> None:
+    def begin(self, fmt: Format, kind: ResultKind, cap: object = None) -> None:
         pass
 
     def write(self, data: bytes) -> int:
@@ -101,7 +101,7 @@ class _BufferSink:
         self.data = bytearray()
         self.kind: ResultKind | None = None
 
-    def begin(self, fmt: Format, kind: ResultKind) -> None:
+    def begin(self, fmt: Format, kind: ResultKind, cap: object = None) -> None:
         self.kind = kind
 
     def write(self, data: bytes) -> int:

@@ -65,7 +65,11 @@ def problem_for(exc: e.OurdataError) -> JSONResponse:
         headers["WWW-Authenticate"] = 'Bearer realm="ourdata"'
     if isinstance(exc, e.NotAcceptable):
         extra["available"] = exc.available
-    if status >= 500:
+    if isinstance(exc, e.QueryTimeout):
+        extra["timeout_seconds"] = exc.limit
+    if isinstance(exc, e.QueryTimeout):
+        log.info("%s: %s", exc.title, exc.detail)
+    elif status >= 500:
         log.error("%s: %s", exc.title, exc.detail)
     return problem(status, exc.title, exc.detail, errors=exc.errors, headers=headers or None, **extra)
 

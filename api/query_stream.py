@@ -6,8 +6,9 @@ raised before that point becomes a proper problem response. Larger results strea
 queue, so memory stays flat and the first byte leaves early. If the client goes away, the next write
 in the worker raises and evaluation stops.
 
-A later timeout mechanism plugs in at :meth:`QueryExecution.start` (head not ready in time) and
-:meth:`QueryExecution.cancel`.
+With reader processes (an on-disk store), the store hands over a result only once it is complete, so a time
+limit always ends before the first byte. Without them (an in-memory store) the route stops waiting at the limit
+and :meth:`QueryExecution.cancel` stops the worker at its next write.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
+from graph.capped_results import CapReport
 from graph.formats import Format, ResultKind
 
 _END = object()
@@ -34,6 +36,7 @@ class Head:
     fmt: Format | None
     body: bytes | None  # the whole body when the result fitted in the buffer
     error: BaseException | None = None
+    cap: CapReport | None = None  # set when the result was cut to the configured limits
 
 
 class QueryExecution:
@@ -46,6 +49,7 @@ class QueryExecution:
         self._buffer = bytearray()
         self._streaming = False
         self._fmt: Format | None = None
+        self._cap: CapReport | None = None
         self._head: asyncio.Future[Head] = loop.create_future()
         # The queue and its slots exist only once a result outgrows the buffer: most answers are small, and
         # creating them costs more than a tiny lookup's evaluation (issue 2 benchmark).
@@ -54,8 +58,9 @@ class QueryExecution:
         self._cancelled = False  # set by the loop, read by the worker; a plain flag is atomic under the GIL
 
     # ------------------------------------------------------------ worker side
-    def begin(self, fmt: Format, kind: ResultKind) -> None:
+    def begin(self, fmt: Format, kind: ResultKind, cap: CapReport | None = None) -> None:
         self._fmt = fmt
+        self._cap = cap
 
     def write(self, data: bytes) -> int:
         if self._cancelled:
@@ -66,7 +71,7 @@ class QueryExecution:
                 self._chunks = asyncio.Queue()
                 self._slots = threading.Semaphore(self._max_chunks)
                 self._streaming = True
-                self._resolve_head(Head(self._fmt, None))
+                self._resolve_head(Head(self._fmt, None, cap=self._cap))
             self._push(bytes(self._buffer))
             self._buffer.clear()
         return len(data)
@@ -99,7 +104,7 @@ class QueryExecution:
                 assert self._chunks is not None
                 self._loop.call_soon_threadsafe(self._chunks.put_nowait, exc)
             else:
-                self._resolve_head(Head(self._fmt, None, exc))
+                self._resolve_head(Head(self._fmt, None, exc, cap=self._cap))
             return
         if self._streaming:
             try:
@@ -109,7 +114,7 @@ class QueryExecution:
             except ClientGone:
                 return
         else:
-            self._resolve_head(Head(fmt, bytes(self._buffer)))
+            self._resolve_head(Head(fmt, bytes(self._buffer), cap=self._cap))
 
     # ------------------------------------------------------------- loop side
     async def start(self, executor: Executor, work: Callable[[QueryExecution], Format]) -> Head:

@@ -25,7 +25,7 @@ class _Buffer:
     def __init__(self) -> None:
         self.data = io.BytesIO()
 
-    def begin(self, fmt: Format, kind: ResultKind) -> None:
+    def begin(self, fmt: Format, kind: ResultKind, cap: object = None) -> None:
         pass
 
     def write(self, data: bytes) -> int:

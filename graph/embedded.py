@@ -23,17 +23,18 @@ from typing import IO, Any
 import pyoxigraph as ox
 from rdflib.term import URIRef
 
-from graph.csv_results import TsvToCsv
-from graph.errors import BadRequest, QuerySyntaxError, RdfSyntaxError, StoreError, StoreLocked
+from graph.engine_query import evaluate, named, ox_format, result_kind, serialize_result
+from graph.errors import BadRequest, NotAcceptable, QuerySyntaxError, RdfSyntaxError, StoreError, StoreLocked
 from graph.federation import FederationGuard
 from graph.formats import Format, ResultKind
-from graph.sparql_text import has_dataset_clause, with_using
+from graph.sparql_text import with_using
 from graph.store import (
     ApplyResult,
     FormatChooser,
     GraphInfo,
     Node,
     Quad,
+    QueryLimits,
     QueryRequest,
     ReplaceResult,
     ResultSink,
@@ -44,31 +45,11 @@ from graph.store import (
 from graph.terms import to_ox, to_rdflib
 from graph.update_text import data_block, delete_about, nquads, statements
 
-_RESULT_FORMATS = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
-_RDF_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-    "trig": ox.RdfFormat.TRIG,
-    "nquads": ox.RdfFormat.N_QUADS,
-}
+_named = named
 
 
 def _ox_format(fmt: Format) -> Any:
-    return _RESULT_FORMATS.get(fmt.name) or _RDF_FORMATS[fmt.name]
-
-
-def _named(iri: str) -> ox.NamedNode:
-    try:
-        return ox.NamedNode(iri)
-    except ValueError as exc:
-        raise BadRequest(f"'{iri}' is not a valid IRI: {exc}") from exc
+    return ox_format(fmt.name)
 
 
 def _graph_term(graph: str | None) -> Any:
@@ -89,6 +70,7 @@ class EmbeddedStore:
         self._write_lock = threading.Lock()
         self._version = itertools.count(1)
         self._current_version = 0
+        self._readers: Any = None
 
     @classmethod
     def open(cls, path: Path | None, *, read_only: bool = False,
@@ -117,28 +99,36 @@ class EmbeddedStore:
     # ------------------------------------------------------------------ reads
     def _evaluate(self, query: str, *, request: QueryRequest | None = None,
                   bindings: Mapping[str, Node] | None = None) -> Any:
-        kwargs: dict[str, Any] = {}
-        if request is not None and (request.default_graph_uris or request.named_graph_uris):
-            # the protocol's dataset replaces any FROM / FROM NAMED, exactly: what is not listed is not there
-            kwargs["default_graph"] = [_named(g) for g in request.default_graph_uris]
-            kwargs["named_graphs"] = [_named(g) for g in request.named_graph_uris]
-        elif not ("from" in query.lower() and has_dataset_clause(query)):
-            kwargs["use_default_graph_as_union"] = True  # our contract; a query's own FROM wins over it
-        if request is not None and request.base_iri:
-            kwargs["base_iri"] = request.base_iri
-        if bindings:
-            kwargs["substitutions"] = {ox.Variable(name): to_ox(value) for name, value in bindings.items()}
-        try:
-            return self._store.query(query, **kwargs)
-        except SyntaxError as exc:
-            raise QuerySyntaxError(f"The query does not parse: {exc.msg if hasattr(exc, 'msg') else exc}") from exc
-        except RuntimeError as exc:  # e.g. a substituted variable that is not projected
-            raise QuerySyntaxError(str(exc)) from exc
-        except OSError as exc:
-            raise StoreError(f"The query failed: {exc}") from exc
+        substitutions = {ox.Variable(name): to_ox(value) for name, value in bindings.items()} if bindings else None
+        if request is None:
+            return evaluate(self._store, query, substitutions=substitutions)
+        return evaluate(self._store, query, default_graph_uris=request.default_graph_uris,
+                        named_graph_uris=request.named_graph_uris, base_iri=request.base_iri,
+                        substitutions=substitutions)
 
-    def run_query(self, request: QueryRequest, choose: FormatChooser, sink: ResultSink | None) -> Format:
+    def start_readers(self, *, workers: int, max_workers: int, inline_bytes: int) -> bool:
+        """Runs public queries (``run_query``) in killable reader processes over checkpoints of this store, so
+        their limits hold for real. Only an on-disk, writable store can checkpoint; False when not started."""
+        if self.path is None or self.read_only or workers < 1 or self._readers is not None:
+            return False
+        from graph.query_pool import ReaderPool
+
+        self._readers = ReaderPool.beside(self.path, checkpoint=self.backup, version=self.version,
+                                          workers=workers, max_workers=max_workers, inline_bytes=inline_bytes)
+        return True
+
+    @property
+    def readers(self) -> Any:
+        """The reader pool, or None when queries run in the calling thread."""
+        return self._readers
+
+    def run_query(self, request: QueryRequest, choose: FormatChooser, sink: ResultSink | None,
+                  limits: QueryLimits | None = None) -> Format:
         self.federation.check_query(request.query, request.base_iri)  # before the engine can reach out
+        if self._readers is not None:
+            if sink is None:  # HEAD: the kind of result, from the query alone (never evaluated on our data)
+                return choose(result_kind(evaluate(ox.Store(), request.query, base_iri=request.base_iri)))
+            return self._run_in_reader(request, choose, sink, limits or QueryLimits())
         result = self._evaluate(request.query, request=request)
         try:
             return self._write_result(result, choose, sink)
@@ -146,28 +136,36 @@ class EmbeddedStore:
             # the result is bound to this thread: drop it here, not wherever an exception's traceback ends up
             del result
 
+    def _run_in_reader(self, request: QueryRequest, choose: FormatChooser, sink: ResultSink,
+                       limits: QueryLimits) -> Format:
+        formats: dict[ResultKind, Format | NotAcceptable] = {}
+        for kind in ResultKind:
+            try:
+                formats[kind] = choose(kind)
+            except NotAcceptable as refusal:
+                formats[kind] = refusal
+        result = self._readers.run(request.query, default_graph_uris=request.default_graph_uris,
+                                   named_graph_uris=request.named_graph_uris, base_iri=request.base_iri,
+                                   formats=formats, limits=limits)
+        chunks = result.chunks()
+        try:
+            sink.begin(result.fmt, result.kind, result.cap)
+            for chunk in chunks:
+                sink.write(chunk)
+            sink.flush()
+        finally:
+            chunks.close()  # deletes the spool file even when the client went away
+        return result.fmt
+
     def _write_result(self, result: Any, choose: FormatChooser, sink: ResultSink | None) -> Format:
         try:
-            if isinstance(result, ox.QuerySolutions):
-                kind = ResultKind.SOLUTIONS
-            elif isinstance(result, ox.QueryBoolean):
-                kind = ResultKind.BOOLEAN
-            else:
-                kind = ResultKind.GRAPH
+            kind = result_kind(result)
             fmt = choose(kind)
             if sink is None:
                 return fmt
-            sink.begin(fmt, kind)
-            if kind is ResultKind.SOLUTIONS and fmt.name == "csv":
-                # the engine's CSV leaves IRIs unquoted (a comma in an IRI splits the row): go through TSV
-                transcoder = TsvToCsv(sink)
-                result.serialize(transcoder, ox.QueryResultsFormat.TSV)
-                transcoder.close()
-            else:
-                result.serialize(sink, _ox_format(fmt))
+            sink.begin(fmt, kind, None)
+            serialize_result(result, kind, fmt.name, sink)
             return fmt
-        except OSError as exc:
-            raise StoreError(f"The query failed while producing results: {exc}") from exc
         finally:
             del result  # a traceback that travels to another thread must not carry the result with it
 
@@ -412,6 +410,12 @@ class EmbeddedStore:
             raise StoreError("An in-memory store cannot be backed up; export it instead.")
         self._store.backup(str(target))
 
+    def stop_readers(self) -> None:
+        if self._readers is not None:
+            self._readers.close()
+            self._readers = None
+
     def close(self) -> None:
+        self.stop_readers()
         self.flush()
         del self._store

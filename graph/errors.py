@@ -108,3 +108,13 @@ class StoreError(OurdataError):
 
 class ServiceUnavailable(OurdataError):
     title = "Service unavailable"
+
+
+class QueryTimeout(ServiceUnavailable):
+    """A query ran past its time limit and was stopped (its worker process killed): nothing was sent."""
+
+    title = "Query time limit reached"
+
+    def __init__(self, detail: str, *, limit: float) -> None:
+        super().__init__(detail)
+        self.limit = limit

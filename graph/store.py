@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import IO, Protocol
+from typing import IO, TYPE_CHECKING, Protocol
 
 from rdflib.term import BNode, Literal, URIRef
 
 from graph.formats import Format, ResultKind
 from graph.settings import Settings
+
+if TYPE_CHECKING:
+    from graph.capped_results import CapReport
 
 Node = URIRef | BNode | Literal
 Triple = tuple[Node, Node, Node]
@@ -51,11 +54,23 @@ class UpdateRequest:
     base_iri: str | None = None
 
 
+@dataclass(frozen=True)
+class QueryLimits:
+    """How long a public query may run and how much it may return (None / 0: no limit).
+
+    Enforced for real only where queries run in reader processes (an on-disk store served with query workers):
+    there a query past its time limit is killed and raises QueryTimeout before any byte is written."""
+
+    timeout: float | None = None
+    max_rows: int = 0
+    max_bytes: int = 0
+
+
 class ResultSink(Protocol):
     """Where a query's serialized result goes; the store writes from the thread that evaluates."""
 
-    def begin(self, fmt: Format, kind: ResultKind) -> None:
-        """Called once, before any bytes, with the chosen format."""
+    def begin(self, fmt: Format, kind: ResultKind, cap: CapReport | None = None) -> None:
+        """Called once, before any bytes, with the chosen format; ``cap`` says how a capped result was cut."""
 
     def write(self, data: bytes) -> int:
         """Receives serialized bytes; raising aborts the query (e.g. when the client has gone)."""
@@ -90,11 +105,12 @@ class GraphStore(Protocol):
 
     read_only: bool
 
-    def run_query(self, request: QueryRequest, choose: FormatChooser, sink: ResultSink | None) -> Format:
+    def run_query(self, request: QueryRequest, choose: FormatChooser, sink: ResultSink | None,
+                  limits: QueryLimits | None = None) -> Format:
         """Evaluates and serializes into ``sink`` in the calling thread; returns the format used.
 
         With ``sink=None`` only the query is parsed and the format chosen (for HEAD).
-        Raises QuerySyntaxError, NotAcceptable, QueryRejected or StoreError before any byte is written.
+        Raises QuerySyntaxError, NotAcceptable, QueryRejected, QueryTimeout or StoreError before any byte is written.
         """
         ...
 

@@ -280,7 +280,7 @@ def test_protocol_dataset_is_exactly_what_it_lists(store: EmbeddedStore, default
         sink = io.BytesIO()
 
         class Sink:
-            def begin(self, fmt: object, kind: ResultKind) -> None:
+            def begin(self, fmt: object, kind: ResultKind, cap: object = None) -> None:
                 pass
 
             def write(self, data: bytes) -> int:
@@ -372,7 +372,7 @@ def test_csv_results_quote_iris_that_hold_commas(memory_store) -> None:
         def __init__(self) -> None:
             self.data = b""
 
-        def begin(self, fmt, kind) -> None:
+        def begin(self, fmt, kind, cap=None) -> None:
             pass
 
         def write(self, data: bytes) -> int:
