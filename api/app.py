@@ -37,7 +37,7 @@ from graph.store import GraphStore, open_store
 log = logging.getLogger("ourdata.api")
 
 EXPOSED_HEADERS = ["ETag", "Last-Modified", "Link", "Location", "Content-Type", "Content-Length",
-                   "X-Total-Count", "Retry-After", "Vary"]
+                   "X-Total-Count", "Retry-After", "Vary", "Ourdata-Result-Capped"]
 
 
 def _warm_in_background(app: FastAPI, store: GraphStore) -> None:
@@ -59,6 +59,16 @@ def _warm_in_background(app: FastAPI, store: GraphStore) -> None:
     threading.Thread(target=warm, name="ourdata-warm", daemon=True).start()
 
 
+def _start_readers(store: GraphStore, settings: Settings) -> bool:
+    """Public queries run in killable reader processes when the store can checkpoint (on disk, writable)."""
+    start = getattr(store, "start_readers", None)
+    if start is None or settings.query_workers < 1:
+        return False
+    started: bool = start(workers=settings.query_workers, max_workers=settings.query_workers_max,
+                          inline_bytes=settings.stream_buffer_bytes)
+    return started
+
+
 def create_app(settings: Settings, *, store: GraphStore | None = None) -> FastAPI:
     """Builds the app. Pass ``store`` to share an already-open store (tests, ``serve`` after the first load);
     otherwise the lifespan opens the one the settings name and closes it on shutdown."""
@@ -67,7 +77,10 @@ def create_app(settings: Settings, *, store: GraphStore | None = None) -> FastAP
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own_store = store is None
         opened = store if store is not None else open_store(settings)
-        executor = ThreadPoolExecutor(max_workers=settings.query_threads, thread_name_prefix="ourdata-query")
+        readers = _start_readers(opened, settings)
+        # a thread waits on each reader, and small queries must still find a thread while slow ones hold theirs
+        threads = max(settings.query_threads, settings.query_workers_max + 4 if readers else 0)
+        executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="ourdata-query")
         app.state.services = Services(
             settings=settings,
             store=opened,
@@ -83,6 +96,8 @@ def create_app(settings: Settings, *, store: GraphStore | None = None) -> FastAP
             executor.shutdown(wait=False, cancel_futures=True)
             if own_store:
                 opened.close()
+            elif readers:
+                opened.stop_readers()  # type: ignore[attr-defined]
 
     app = FastAPI(
         title="ourdata",

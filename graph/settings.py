@@ -31,7 +31,29 @@ class Settings(BaseSettings):
         description="SQLite file holding hashed API tokens; default: '<store>.tokens.sqlite' beside the store.",
     )
     query_threads: int = Field(default=8, ge=1, le=256, description="Threads that evaluate SPARQL queries.")
-    query_timeout: float = Field(default=30.0, gt=0, description="Seconds a public query may run.")
+    query_timeout: float = Field(
+        default=30.0, gt=0,
+        description="Seconds a SPARQL query may run before it is stopped (503); a request may ask for less "
+        "with 'timeout=', an admin token for more.",
+    )
+    query_timeout_max: float = Field(default=600.0, gt=0, description="Longest time limit an admin may ask for.")
+    query_workers: int = Field(
+        default=2, ge=0, le=64,
+        description="Reader processes that run SPARQL queries over checkpoints of an on-disk store, so a query "
+        "past its time limit can be killed. 0: queries run in-process and stream (limits are then best effort).",
+    )
+    query_workers_max: int = Field(
+        default=8, ge=1, le=128,
+        description="Most reader processes at once: extra ones start while slow queries hold the others.",
+    )
+    query_max_rows: int = Field(
+        default=0, ge=0,
+        description="Most rows (or triples) a SPARQL result may hold; a longer one is cut and says so. 0: no cap.",
+    )
+    query_max_result_bytes: int = Field(
+        default=512 * 1024 * 1024, ge=0,
+        description="Most bytes a SPARQL result may hold; a larger one is cut to whole rows and says so. 0: no cap.",
+    )
     max_body_bytes: int = Field(default=50 * 1024 * 1024, ge=1024, description="Largest accepted request body.")
     contribution_max_bytes: int = Field(
         default=50 * 1024 * 1024, ge=1024, description="Largest contribution accepted (POST /api/v1/contributions)."

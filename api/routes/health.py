@@ -13,4 +13,15 @@ router = APIRouter(tags=["Service"])
 @router.get("/healthz", summary="Liveness and store readiness")
 async def healthz(services: ServicesDep) -> dict[str, object]:
     empty = await run_in_threadpool(services.store.is_empty)
-    return {"status": "ok", "store": "empty" if empty else "loaded", "base_iri": services.iris.base}
+    readers = getattr(services.store, "readers", None)
+    settings = services.settings
+    queries: dict[str, object] = {
+        "mode": "reader processes" if readers is not None else "in process",
+        "timeout_seconds": settings.query_timeout,
+        "max_rows": settings.query_max_rows or None,
+        "max_result_bytes": settings.query_max_result_bytes or None,
+    }
+    if readers is not None:
+        queries.update(readers.stats())
+    return {"status": "ok", "store": "empty" if empty else "loaded", "base_iri": services.iris.base,
+            "queries": queries}

@@ -8,13 +8,13 @@ from collections.abc import Mapping
 from fastapi import APIRouter, Request
 from starlette.responses import Response, StreamingResponse
 
-from api.deps import ServicesDep, body_media_type, decode_utf8, parse_form, read_body, url_params
+from api.deps import ServicesDep, body_media_type, caller, decode_utf8, parse_form, read_body, url_params
 from api.negotiation import choose_format, prefers_html
 from api.pages import render
-from api.query_stream import QueryExecution
+from api.query_stream import Head, QueryExecution
 from api.rdf_response import negotiate_rdf, rdf_response
 from api.service_description import service_description
-from graph.errors import BadRequest, NotAcceptable, UnsupportedMediaType
+from graph.errors import BadRequest, Forbidden, NotAcceptable, QueryTimeout, UnsupportedMediaType
 from graph.formats import (
     RDF_BY_NAME,
     RESULTS_BY_NAME,
@@ -24,7 +24,7 @@ from graph.formats import (
     rdf_format_for_media_type,
     result_format_for_media_type,
 )
-from graph.store import QueryRequest
+from graph.store import QueryLimits, QueryRequest
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -41,6 +41,8 @@ _SHORT = {"json": ("json", "jsonld"), "xml": ("xml", "rdfxml"), "csv": ("csv", N
           "tab-separated-values": ("tsv", None)}
 
 _HEADERS = {"Vary": "Accept"}
+#: Sent when a result was cut to the configured limits: the reason (max-rows, max-bytes) and the rows kept.
+CAPPED_HEADER = "Ourdata-Result-Capped"
 
 
 def _one_query(params: Mapping[str, list[str]]) -> str | None:
@@ -100,24 +102,63 @@ def _chooser(accept: str | None, override: dict[ResultKind, Format] | None):  # 
     return choose
 
 
+def _limits(request: Request, services: ServicesDep, params: Mapping[str, list[str]]) -> QueryLimits:
+    """The time limit and result caps of this query. ``timeout`` (seconds) may shorten the limit; only an admin
+    token may lengthen it, up to ``query_timeout_max``."""
+    settings = services.settings
+    timeout = settings.query_timeout
+    values = params.get("timeout", [])
+    if values:
+        try:
+            asked = float(values[0])
+        except ValueError:
+            raise BadRequest(f"'timeout' must be a number of seconds, not '{values[0]}'.") from None
+        if not asked > 0 or asked != asked:
+            raise BadRequest("'timeout' must be a positive number of seconds.")
+        if asked > settings.query_timeout:
+            record = caller(request, services)
+            if record is None or not record.is_admin:
+                raise Forbidden(f"A time limit above {settings.query_timeout:g} s needs an admin token.")
+            if asked > settings.query_timeout_max:
+                raise BadRequest(f"The longest time limit is {settings.query_timeout_max:g} s.")
+        timeout = asked
+    return QueryLimits(timeout=timeout, max_rows=settings.query_max_rows, max_bytes=settings.query_max_result_bytes)
+
+
+def _result_headers(head: Head) -> dict[str, str]:
+    assert head.fmt is not None
+    headers = {**_HEADERS, "Content-Type": head.fmt.content_type}
+    if head.cap is not None and head.cap.capped:
+        headers[CAPPED_HEADER] = f"{head.cap.reason}; rows={head.cap.rows}"
+    return headers
+
+
 async def _answer(request: Request, services: ServicesDep, query_request: QueryRequest,
                   params: Mapping[str, list[str]], *, head_only: bool = False) -> Response:
     accept = request.headers.get("accept")
     chooser = _chooser(accept, _format_override(params))
+    limits = _limits(request, services, params)
     store = services.store
     if head_only:
         loop = asyncio.get_running_loop()
         fmt = await loop.run_in_executor(services.query_executor, store.run_query, query_request, chooser, None)
         return _head_response(fmt.content_type)
     execution = QueryExecution(asyncio.get_running_loop(), buffer_bytes=services.settings.stream_buffer_bytes)
-    head = await execution.start(services.query_executor,
-                                 lambda sink: store.run_query(query_request, chooser, sink))
+    started = execution.start(services.query_executor,
+                              lambda sink: store.run_query(query_request, chooser, sink, limits))
+    if getattr(store, "readers", None) is not None or limits.timeout is None:
+        head = await started  # reader processes enforce the limit themselves, before any byte
+    else:
+        try:  # in-process: stop waiting at the limit; the worker stops at its next write
+            head = await asyncio.wait_for(started, limits.timeout)
+        except TimeoutError:
+            raise QueryTimeout(f"The query ran past its time limit of {limits.timeout:g} s and was stopped.",
+                               limit=limits.timeout) from None
     if head.error is not None:
         raise head.error
-    assert head.fmt is not None
     if head.body is not None:
-        return Response(head.body, headers={**_HEADERS, "Content-Type": head.fmt.content_type})
-    return StreamingResponse(execution.stream(), headers={**_HEADERS, "Content-Type": head.fmt.content_type})
+        return Response(head.body, headers=_result_headers(head))
+    return StreamingResponse(execution.stream(), headers=_result_headers(head))
 
 
 def _head_response(content_type: str) -> Response:
