@@ -111,7 +111,7 @@ class ServiceUnavailable(OurdataError):
 
 
 class QueryTimeout(ServiceUnavailable):
-    """A query ran past its time limit and was stopped (its worker process killed): nothing was sent."""
+    """A query ran past its time limit and was stopped (its reader process killed): nothing was sent."""
 
     title = "Query time limit reached"
 

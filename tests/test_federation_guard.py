@@ -6,6 +6,8 @@ graph; our endpoint joins it in one query when it is allow-listed and refuses (4
 
 from __future__ import annotations
 
+import http.server
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,9 +35,13 @@ def partner(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-def _guarded(tmp: Path, services: list[str], loads: list[str] | None = None):  # type: ignore[no-untyped-def]
-    settings = make_test_settings(tmp, service_allowlist=services, load_allowlist=loads or [])
-    return serving(settings, EmbeddedStore.open(None, federation=FederationGuard.from_settings(settings)))
+def _guarded(tmp: Path, services: list[str], loads: list[str] | None = None,  # type: ignore[no-untyped-def]
+             *, on_disk: bool = False):
+    """A server whose store is in memory (queries run in-process) or on disk (queries run in reader processes:
+    the guard must hold there too, since the reader's engine is what reaches out)."""
+    settings = make_test_settings(tmp, service_allowlist=services, load_allowlist=loads or [], query_workers=1)
+    path = tmp / "disk-store" if on_disk else None
+    return serving(settings, EmbeddedStore.open(path, federation=FederationGuard.from_settings(settings)))
 
 
 def _join(endpoint: str) -> str:
@@ -70,9 +76,11 @@ def _rejected(response: httpx.Response, *names: str) -> None:
         assert name in response.json()["detail"]
 
 
-def test_allow_listed_endpoint_is_joined(tmp_path: Path, partner: str) -> None:
+@pytest.mark.parametrize("on_disk", [False, True], ids=["in-process", "reader-process"])
+def test_allow_listed_endpoint_is_joined(tmp_path: Path, partner: str, on_disk: bool) -> None:
     endpoint = partner + "/query"
-    with _guarded(tmp_path, [endpoint]) as server:
+    with _guarded(tmp_path, [endpoint], on_disk=on_disk) as server:
+        assert server.store.readers is not None if on_disk else server.store.readers is None
         response = _query(server, _join(endpoint))
     assert response.status_code == 200, response.text
     rows = {(r["org"]["value"], r["rating"]["value"]) for r in response.json()["results"]["bindings"]}
@@ -80,9 +88,10 @@ def test_allow_listed_endpoint_is_joined(tmp_path: Path, partner: str) -> None:
     assert len(rows) >= 2
 
 
-def test_endpoint_not_listed_is_refused(tmp_path: Path, partner: str) -> None:
+@pytest.mark.parametrize("on_disk", [False, True], ids=["in-process", "reader-process"])
+def test_endpoint_not_listed_is_refused(tmp_path: Path, partner: str, on_disk: bool) -> None:
     endpoint = partner + "/query"
-    with _guarded(tmp_path, [partner + "/other"]) as server:
+    with _guarded(tmp_path, [partner + "/other"], on_disk=on_disk) as server:
         _rejected(_query(server, _join(endpoint)), endpoint, "allow-list")
     # '*' allows public addresses only: never loopback
     with _guarded(tmp_path / "any", ["*"]) as server:
@@ -151,3 +160,59 @@ def test_allow_list_setting_is_validated(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="not an http"):
         make_test_settings(tmp_path, service_allowlist=["ftp://example.org/"])
     assert make_test_settings(tmp_path, load_allowlist=["*", "https://example.org/x"]).load_allowlist[0] == "*"
+
+
+@pytest.fixture
+def redirecting() -> Iterator[tuple[str, list[str]]]:
+    """An allow-listed endpoint that answers every request with a redirect to a second, never-listed server;
+    yields the endpoint and the list of paths the second server was asked for."""
+    hits: list[str] = []
+
+    class Target(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+            hits.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        do_POST = do_GET
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    target = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Target)
+
+    class Redirect(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            self.send_response(307)
+            self.send_header("Location", f"http://127.0.0.1:{target.server_address[1]}/internal{self.path}")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_POST = do_GET
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    redirect = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+    for server in (target, redirect):
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{redirect.server_address[1]}/sparql", hits
+    finally:
+        for server in (target, redirect):
+            server.shutdown()
+            server.server_close()
+
+
+@pytest.mark.parametrize("on_disk", [False, True], ids=["in-process", "reader-process"])
+def test_redirects_do_not_carry_a_query_past_the_allow_list(tmp_path: Path, redirecting: tuple[str, list[str]],
+                                                            on_disk: bool) -> None:
+    """The engine's HTTP client does not follow redirects: an allow-listed endpoint cannot send us elsewhere."""
+    endpoint, hits = redirecting
+    with _guarded(tmp_path, [endpoint], [endpoint], on_disk=on_disk) as server:
+        response = _query(server, f"SELECT * WHERE {{ SERVICE <{endpoint}> {{ ?s ?p ?o }} }}")
+        with server.client() as client:
+            load = client.post("/update", data={"update": f"LOAD <{endpoint}>"}, headers=server.admin)
+    assert response.status_code >= 400 and "redirect" in response.json()["detail"].lower(), response.text
+    assert load.status_code >= 400 and "redirect" in load.json()["detail"].lower(), load.text
+    assert hits == []

@@ -192,3 +192,25 @@ def test_capped_result_says_so(capped_server) -> None:  # type: ignore[no-untype
     converted = wrapper.query().convert()
     assert len(converted["results"]["bindings"]) == 25
     assert json.dumps(converted).count("urn:test:item-") == 25
+
+
+def test_byte_cap_cuts_whole_rows_and_says_so(tmp_path: Path) -> None:
+    store = EmbeddedStore.open(tmp_path / "store")
+    store.load(_items(), RDF_BY_NAME["ntriples"], graph="urn:test:items")
+    settings = make_test_settings(tmp_path, query_workers=1, query_max_result_bytes=3000, rate_limit_per_minute=0)
+    try:
+        with serving(settings, store, fixture=None) as live, live.client() as client:
+            response = _query(client, ALL_ITEMS)
+            tsv = client.get("/sparql", params={"query": ALL_ITEMS}, headers={"Accept": "text/tab-separated-values"})
+            small = _query(client, SMALL)
+    finally:
+        store.close()
+    assert len(response.content) <= 3000
+    reason, rows = response.headers["ourdata-result-capped"].split("; rows=")
+    assert reason == "max-bytes"
+    body = response.json()
+    assert body["capped"] is True and len(body["results"]["bindings"]) == int(rows) > 0
+    assert [b["s"]["value"] for b in body["results"]["bindings"]] == sorted(
+        f"urn:test:item-{i}" for i in range(ITEMS))[: int(rows)]  # the first rows, in order
+    assert len(tsv.content) <= 3000 and tsv.headers["ourdata-result-capped"].startswith("max-bytes")
+    assert "ourdata-result-capped" not in small.headers
