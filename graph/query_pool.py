@@ -226,8 +226,9 @@ class ReaderPool:
                 target = self._snapshots / f"snapshot-{next(self._names)}"
                 self._checkpoint(target)
                 self._snapshot, self._snapshot_version = str(target), version
-            reader.snapshot = self._snapshot
-            self._drop_unused_locked()
+            if reader.snapshot != self._snapshot:  # the reader lets go of an older one: it may be unused now
+                reader.snapshot = self._snapshot
+                self._drop_unused_locked()
             return self._snapshot
 
     def _drop_unused_snapshots(self) -> None:
