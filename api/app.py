@@ -65,7 +65,7 @@ def _start_readers(store: GraphStore, settings: Settings) -> bool:
     if start is None or settings.query_workers < 1:
         return False
     started: bool = start(workers=settings.query_workers, max_workers=settings.query_workers_max,
-                          inline_bytes=settings.stream_buffer_bytes)
+                          inline_bytes=settings.stream_buffer_bytes, memory_mb=settings.query_memory_mb)
     return started
 
 

@@ -106,7 +106,7 @@ class EmbeddedStore:
                         named_graph_uris=request.named_graph_uris, base_iri=request.base_iri,
                         substitutions=substitutions)
 
-    def start_readers(self, *, workers: int, max_workers: int, inline_bytes: int) -> bool:
+    def start_readers(self, *, workers: int, max_workers: int, inline_bytes: int, memory_mb: int = 0) -> bool:
         """Runs public queries (``run_query``) in killable reader processes over checkpoints of this store, so
         their limits hold for real. Only an on-disk, writable store can checkpoint; False when not started."""
         if self.path is None or self.read_only or workers < 1 or self._readers is not None:
@@ -114,7 +114,8 @@ class EmbeddedStore:
         from graph.query_pool import ReaderPool
 
         self._readers = ReaderPool.beside(self.path, checkpoint=self.backup, version=self.version,
-                                          workers=workers, max_workers=max_workers, inline_bytes=inline_bytes)
+                                          workers=workers, max_workers=max_workers, inline_bytes=inline_bytes,
+                                          memory_mb=memory_mb)
         return True
 
     @property

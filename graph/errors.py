@@ -118,3 +118,9 @@ class QueryTimeout(ServiceUnavailable):
     def __init__(self, detail: str, *, limit: float) -> None:
         super().__init__(detail)
         self.limit = limit
+
+
+class QueryTooLarge(ServiceUnavailable):
+    """A query needed more memory than a reader process may use, and was stopped: nothing was sent."""
+
+    title = "Query memory limit reached"

@@ -21,6 +21,7 @@ import multiprocessing
 import os
 import queue
 import shutil
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -31,7 +32,7 @@ from typing import Any
 
 from graph import errors
 from graph.capped_results import CapReport, ResultCaps
-from graph.errors import NotAcceptable, QueryTimeout, ServiceUnavailable, StoreError
+from graph.errors import NotAcceptable, QueryTimeout, QueryTooLarge, ServiceUnavailable, StoreError
 from graph.formats import RDF_BY_NAME, RESULTS_BY_NAME, Format, ResultKind
 from graph.query_worker import READY, Answer, Job, main
 from graph.store import QueryLimits
@@ -71,10 +72,11 @@ class PooledResult:
 class _Reader:
     """One reader process and our end of its pipe."""
 
-    def __init__(self, context: Any) -> None:
+    def __init__(self, context: Any, memory_bytes: int) -> None:
         parent_end, child_end = context.Pipe()
         self.conn: Connection = parent_end
-        self.process = context.Process(target=main, args=(child_end,), name="ourdata-reader", daemon=True)
+        self.process = context.Process(target=main, args=(child_end, memory_bytes), name="ourdata-reader",
+                                       daemon=True)
         self.process.start()
         child_end.close()
         self.snapshot: str | None = None
@@ -110,7 +112,7 @@ class ReaderPool:
 
     def __init__(self, *, checkpoint: Callable[[Path], None], version: Callable[[], int], workdir: Path,
                  workers: int = 2, max_workers: int = 8, slow_after: float = 0.25,
-                 inline_bytes: int = 64 * 1024) -> None:
+                 inline_bytes: int = 64 * 1024, memory_mb: int = 0) -> None:
         self._checkpoint = checkpoint
         self._version = version
         self._workdir = workdir
@@ -123,6 +125,7 @@ class ReaderPool:
         self._max_workers = max(max_workers, workers)
         self._slow_after = slow_after
         self._inline_bytes = inline_bytes
+        self._memory_mb = memory_mb
         # readers fork from a server process that has imported the worker once: a new reader is ready in
         # milliseconds (spawn: ~0.3 s of imports), and nothing is forked from this multi-threaded process
         self._context = multiprocessing.get_context("forkserver")
@@ -153,7 +156,7 @@ class ReaderPool:
 
         def start() -> None:
             try:
-                reader = _Reader(self._context)
+                reader = _Reader(self._context, self._memory_mb * 1024 * 1024)
                 if not (reader.conn.poll(60) and reader.conn.recv() == READY):
                     reader.kill()
                     raise StoreError("a reader process did not start within 60 s")
@@ -270,7 +273,11 @@ class ReaderPool:
             self._retire(reader, replace=True)
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(spool_path)
-            raise StoreError(f"The query worker stopped unexpectedly ({exc.__class__.__name__}).") from exc
+            if reader.process.exitcode == -signal.SIGABRT and self._memory_mb:  # the engine's allocation failed
+                raise QueryTooLarge(f"The query needed more than the {self._memory_mb} MB of memory a query may "
+                                    "use, and was stopped; narrow it or add a LIMIT.") from exc
+            raise StoreError(f"The query worker stopped unexpectedly ({exc.__class__.__name__}, exit code "
+                             f"{reader.process.exitcode}).") from exc
         if reader.restore_priority():
             self._idle.put(reader)
         else:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import os
+import resource
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -156,6 +157,10 @@ def serve(conn: Connection) -> None:
         conn.send(answer)
 
 
-def main(conn: Connection) -> None:
-    """Entry point of the spawned process: nothing to set up, the snapshot and limits arrive with each job."""
+def main(conn: Connection, memory_bytes: int = 0) -> None:
+    """Entry point of the reader process. ``memory_bytes`` caps its address space, so a query that would eat the
+    machine's memory makes the engine abort this process instead (the parent reports it); the snapshot and the
+    other limits arrive with each job."""
+    if memory_bytes:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     serve(conn)

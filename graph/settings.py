@@ -46,6 +46,10 @@ class Settings(BaseSettings):
         default=8, ge=1, le=128,
         description="Most reader processes at once: extra ones start while slow queries hold the others.",
     )
+    query_memory_mb: int = Field(
+        default=4096, ge=0,
+        description="Address space a reader process may use (MB); a query needing more is stopped (503). 0: no cap.",
+    )
     query_max_rows: int = Field(
         default=0, ge=0,
         description="Most rows (or triples) a SPARQL result may hold; a longer one is cut and says so. 0: no cap.",

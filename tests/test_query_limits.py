@@ -214,3 +214,23 @@ def test_byte_cap_cuts_whole_rows_and_says_so(tmp_path: Path) -> None:
         f"urn:test:item-{i}" for i in range(ITEMS))[: int(rows)]  # the first rows, in order
     assert len(tsv.content) <= 3000 and tsv.headers["ourdata-result-capped"].startswith("max-bytes")
     assert "ourdata-result-capped" not in small.headers
+
+
+def test_query_past_the_memory_limit_is_stopped(tmp_path: Path) -> None:
+    """A reader may use ``query_memory_mb`` of address space: a sort over a huge product hits it, the engine
+    aborts that reader, the client gets a 503 that says why, and the next query is answered."""
+    store = EmbeddedStore.open(tmp_path / "store")
+    store.load(_items(), RDF_BY_NAME["ntriples"], graph="urn:test:items")
+    settings = make_test_settings(tmp_path, query_workers=1, query_memory_mb=1024, query_timeout=120,
+                                  rate_limit_per_minute=0)
+    hungry = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l } ORDER BY ?c ?f ?i ?l"
+    try:
+        with serving(settings, store, fixture=None) as live, httpx.Client(base_url=live.url, timeout=120) as client:
+            response = _query(client, hungry)
+            after = _query(client, SMALL)
+    finally:
+        store.close()
+    assert response.status_code == 503, response.text
+    assert response.json()["title"] == "Query memory limit reached"
+    assert "1024 MB" in response.json()["detail"]
+    assert after.status_code == 200
