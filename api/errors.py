@@ -65,6 +65,8 @@ def problem_for(exc: e.OurdataError) -> JSONResponse:
         headers["WWW-Authenticate"] = 'Bearer realm="ourdata"'
     if isinstance(exc, e.NotAcceptable):
         extra["available"] = exc.available
+    if isinstance(exc, e.Busy):
+        headers["Retry-After"] = "1"
     if isinstance(exc, e.QueryTimeout):
         extra["timeout_seconds"] = exc.limit
     if isinstance(exc, e.QueryTimeout):

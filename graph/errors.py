@@ -124,3 +124,9 @@ class QueryTooLarge(ServiceUnavailable):
     """A query needed more memory than a reader process may use, and was stopped: nothing was sent."""
 
     title = "Query memory limit reached"
+
+
+class Busy(ServiceUnavailable):
+    """Every query worker stayed busy for the whole time limit: try again shortly (sent with Retry-After)."""
+
+    title = "Busy"

@@ -32,7 +32,7 @@ from typing import Any
 
 from graph import errors
 from graph.capped_results import CapReport, ResultCaps
-from graph.errors import NotAcceptable, QueryTimeout, QueryTooLarge, ServiceUnavailable, StoreError
+from graph.errors import Busy, NotAcceptable, QueryTimeout, QueryTooLarge, ServiceUnavailable, StoreError
 from graph.formats import RDF_BY_NAME, RESULTS_BY_NAME, Format, ResultKind
 from graph.query_worker import READY, Answer, Job, main
 from graph.store import QueryLimits
@@ -203,7 +203,7 @@ class ReaderPool:
                 self._start_reader_async()
             wait = 1.0 if deadline is None else deadline - time.monotonic()
             if wait <= 0:
-                raise ServiceUnavailable("Every query worker is busy; try again shortly.")
+                raise Busy("Every query worker stayed busy for the whole time limit; try again shortly.")
             try:
                 return self._idle.get(timeout=min(wait, 0.1))
             except queue.Empty:
