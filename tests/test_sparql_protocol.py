@@ -48,9 +48,20 @@ def expected_labels() -> set[tuple[str, str]]:
     return {(str(row[0]), str(row[1])) for row in rows}  # type: ignore[index]
 
 
-@pytest.fixture(scope="module")
-def server(module_server: LiveServer) -> LiveServer:
-    return module_server  # nothing in this module writes
+@pytest.fixture(scope="module", params=["in-process", "reader-processes"])
+def server(request: pytest.FixtureRequest, module_server: LiveServer,
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """Every protocol rule holds both where queries run in-process (an in-memory store) and where they run in
+    killable reader processes over checkpoints (an on-disk store: what ``ourdata serve`` runs by default)."""
+    if request.param == "in-process":
+        yield module_server  # nothing in this module writes
+        return
+    tmp = tmp_path_factory.mktemp("protocol-readers")
+    store = EmbeddedStore.open(tmp / "store")
+    with serving(make_test_settings(tmp, query_workers=1), store) as live:
+        assert store.readers is not None
+        yield live
+    store.close()
 
 
 @pytest.fixture(scope="module")
@@ -483,15 +494,18 @@ BIG = "http://example.org/graph/big"
 BIG_ROWS = 3000
 
 
-@pytest.fixture(scope="module")
-def streaming_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+@pytest.fixture(scope="module", params=["in-process", "reader-processes"])
+def streaming_server(request: pytest.FixtureRequest,
+                     tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """A server with the smallest stream buffer and a graph whose results are far larger than it."""
-    settings = make_test_settings(tmp_path_factory.mktemp("streaming"), stream_buffer_bytes=1024)
-    store = EmbeddedStore.open(None)
+    tmp = tmp_path_factory.mktemp("streaming")
+    settings = make_test_settings(tmp, stream_buffer_bytes=1024, query_workers=1)
+    store = EmbeddedStore.open(None if request.param == "in-process" else tmp / "disk-store")
     lines = [f'<http://example.org/s/{i}> <http://example.org/p> "value {i} ünïcödé" .' for i in range(BIG_ROWS)]
     store.load("\n".join(lines).encode(), RDF_BY_NAME["ntriples"], graph=BIG)
     with serving(settings, store, fixture=None) as server:
         yield server
+    store.close()
 
 
 @pytest.mark.parametrize("accept", ["application/sparql-results+json", "application/sparql-results+xml",
