@@ -12,14 +12,17 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 try:
     import uvloop
 except ImportError:  # pragma: no cover - uvloop ships with uvicorn[standard]
     uvloop = None
+
+T = TypeVar("T")
 
 
 def get_request(host: str, port: int, path: str, query: str, accept: str) -> bytes:
@@ -152,6 +155,7 @@ class LoadResult:
     errors: int
     seconds: float
     latencies: list[float] = field(default_factory=list)  # seconds, successful requests only
+    error_latencies: list[float] = field(default_factory=list)  # seconds, answers other than 200
     body_bytes: int = 0
     client_cpu: float = 0.0  # CPU seconds this process spent during the run
     statuses: dict[int, int] = field(default_factory=dict)
@@ -184,6 +188,7 @@ async def _worker(host: str, port: int, requests: Iterator[bytes], deadline: flo
             result.body_bytes += size
         else:
             result.errors += 1
+            result.error_latencies.append(elapsed)
         if close:
             assert conn.transport is not None
             conn.transport.close()
@@ -192,8 +197,9 @@ async def _worker(host: str, port: int, requests: Iterator[bytes], deadline: flo
         conn.transport.close()
 
 
-async def _load(host: str, port: int, requests: Sequence[bytes], connections: int, max_requests: int,
-                max_seconds: float) -> LoadResult:
+async def load(host: str, port: int, requests: Sequence[bytes], connections: int, max_requests: int,
+               max_seconds: float) -> LoadResult:
+    """:func:`run_load` inside a running event loop, to run beside other clients (benchmarks/protection.py)."""
     cycle = itertools.cycle(requests)
     result = LoadResult(0, 0, 0.0)
     budget = [max_requests]
@@ -208,7 +214,11 @@ async def _load(host: str, port: int, requests: Sequence[bytes], connections: in
 def run_load(host: str, port: int, requests: Sequence[bytes], *, connections: int, max_requests: int,
              max_seconds: float) -> LoadResult:
     """Keeps ``connections`` requests in flight, cycling through ``requests``, until either bound is hit."""
-    coro = _load(host, port, requests, connections, max_requests, max_seconds)
+    return run_async(load(host, port, requests, connections, max_requests, max_seconds))
+
+
+def run_async(coro: Coroutine[Any, Any, T]) -> T:
+    """Runs a client coroutine on uvloop when installed."""
     if uvloop is not None:
         return uvloop.run(coro)
     return asyncio.run(coro)

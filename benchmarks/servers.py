@@ -3,16 +3,21 @@
 Ours: a store bulk-loaded with pyoxigraph, then ``ourdata serve --store DIR`` (which skips the first load
 on a non-empty store). Theirs: ``oxigraph load`` then ``oxigraph serve --union-default-graph``; our
 default graph is the union of the named graphs too. Both stores are on disk (RocksDB).
+
+CPU time and memory are those of the server's whole process tree: with reader processes (issue 6) our queries
+are evaluated in children of the server, which the server process's own figures would leave out.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -39,6 +44,32 @@ def load_ours(data: Path, store: Path) -> float:
     return time.perf_counter() - started
 
 
+def copy_store(source: Path, target: Path) -> None:
+    """A second server needs its own copy of a store: RocksDB lets one process open a store for writing."""
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(source, target)
+
+
+def _children(pid: int) -> list[int]:
+    kids: list[int] = []
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            kids += [int(x) for x in (task / "children").read_text().split()]
+    except OSError:
+        pass  # the process ended meanwhile
+    return kids
+
+
+def _descendants(pid: int) -> Iterator[int]:
+    for kid in _children(pid):
+        yield kid
+        yield from _descendants(kid)
+
+
+def _stat_fields(pid: int) -> list[str]:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
 def load_theirs(data: Path, store: Path) -> float:
     started = time.perf_counter()
     subprocess.run([str(BIN / "oxigraph"), "load", "--location", str(store), "--file", str(data)],
@@ -60,16 +91,33 @@ class Server:
         return f"http://{self.host}:{self.port}{self.query_path}"
 
     def rss_kb(self) -> int:
-        """Resident set size of the server process (kB), from /proc."""
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-        return 0
+        """Memory (kB) of the server and every process it started (our reader processes): the proportional
+        set size (``Pss`` in /proc/<pid>/smaps_rollup), so pages that forked readers share with each other are
+        counted once in all; for a single process it is its resident memory less its share of libraries."""
+        total = 0
+        for pid in (self.process.pid, *_descendants(self.process.pid)):
+            try:
+                lines = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+            except OSError:
+                continue
+            total += next((int(line.split()[1]) for line in lines if line.startswith("Pss:")), 0)
+        return total
+
+    def processes(self) -> int:
+        """The server process and its live descendants."""
+        return 1 + sum(1 for _ in _descendants(self.process.pid))
 
     def cpu_seconds(self) -> float:
-        """User + system CPU time of the server process (all its threads)."""
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """User + system CPU time of the server's process tree: every live process of it (the server, a
+        forkserver, readers at work) and the children each has reaped (killed readers): a process's CPU moves
+        into its parent's ``cutime``/``cstime`` when it is reaped, so nothing is counted twice."""
+        ticks = 0
+        for pid in (self.process.pid, *_descendants(self.process.pid)):
+            try:
+                ticks += sum(int(f) for f in _stat_fields(pid)[11:15])  # utime, stime, cutime, cstime
+            except OSError:
+                continue
+        return ticks / os.sysconf("SC_CLK_TCK")
 
     def interrupt(self) -> None:
         """Asks the server to shut down (SIGINT: uvicorn's and Oxigraph's graceful stop); :meth:`stop` waits."""
@@ -128,13 +176,30 @@ def start_ours(store: Path, workdir: Path, *, query_threads: int | None = None, 
     return server
 
 
-def start_theirs(store: Path, workdir: Path, *, timeout: float = 60) -> Server:
+def wait_readers(server: Server, *, timeout: float = 60) -> dict[str, object]:
+    """Waits until our server's reader processes are all started and idle; returns its ``queries`` health
+    figures (``mode`` says whether queries run in reader processes or in process)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        queries: dict[str, object] = httpx.get(f"http://{server.host}:{server.port}/healthz",
+                                               timeout=5).json().get("queries", {})
+        if queries.get("starting", 0) == 0 and queries.get("idle", 0) == queries.get("readers", 0):
+            return queries
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{server.name}: readers not ready within {timeout} s: {queries}")
+        time.sleep(0.1)
+
+
+def start_theirs(store: Path, workdir: Path, *, timeout: float = 60, name: str = "oxigraph",
+                 timeout_s: float | None = None) -> Server:
+    """``oxigraph serve``; ``timeout_s`` is its ``--timeout-s`` query time limit."""
     port = free_port()
-    log = (workdir / "oxigraph.log").open("wb")
+    log = (workdir / f"{name}.log").open("wb")
+    limit = [] if timeout_s is None else ["--timeout-s", f"{timeout_s:g}"]
     process = subprocess.Popen([str(BIN / "oxigraph"), "serve", "--location", str(store),
-                                "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+                                "--bind", f"127.0.0.1:{port}", "--union-default-graph", *limit],
                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    server = Server("oxigraph", process, port, "/query", log)
+    server = Server(name, process, port, "/query", log)
     try:
         _wait_ready(server, "/query?query=ASK%7B%7D", timeout)
     except BaseException:

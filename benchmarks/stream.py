@@ -1,5 +1,6 @@
 """The huge-result test: one 1M-row SELECT, read to the end and counted, with time to first byte and the
-server's resident memory sampled every 10 ms while the response flows."""
+server's memory (:meth:`benchmarks.servers.Server.rss_kb`: the proportional set size of the server and its
+reader processes; the ``rss_*`` fields keep their names) sampled every 10 ms while the response flows."""
 
 from __future__ import annotations
 

@@ -37,6 +37,19 @@ ROWS_10K = PREFIXES + """SELECT ?org ?name ?homepage WHERE {
 
 ROWS_1M = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 1000000"
 
+#: A runaway: the count of a three-way cartesian product of every label (about 10^12 combinations at 1M triples,
+#: hours of work) through a filter that must look at each. Counting keeps its memory flat (an ORDER BY over
+#: the same product would hold every row it has seen: gigabytes within the seconds before the time limit).
+RUNAWAY = PREFIXES + """SELECT (COUNT(*) AS ?n) WHERE {{
+  ?a skos:prefLabel ?x . ?b skos:prefLabel ?y . ?c skos:prefLabel ?z
+  FILTER(STRLEN(CONCAT(?x, ?y, ?z)) > {threshold})
+}}"""
+
+
+def runaways() -> list[str]:
+    """A few variants of :data:`RUNAWAY`, so no server sees one text over and over."""
+    return [RUNAWAY.format(threshold=t) for t in (10, 20, 30, 40)]
+
 
 @dataclass(frozen=True)
 class Workload:
