@@ -48,7 +48,8 @@ def framer() -> Framer:
 def frame_all(store: GraphStore, collection: str, iris: list[str]) -> list[dict[str, Any]]:
     docs = documents(store, collection, iris)
     reverse = REVERSE.get(collection, ())
-    return [framer().frame(iri, docs[iri], reverse) if docs[iri] else {"id": iri} for iri in iris]
+    frame = framer().frame
+    return [frame(iri, docs[iri].triples, reverse, docs[iri].labels) if docs[iri] else {"id": iri} for iri in iris]
 
 
 def _time(seconds: float | None) -> datetime | None:
@@ -139,8 +140,8 @@ def resource(catalogue: Catalogue, collection: str, ident: str, context_url: str
     exact = snapshot.version == store.version()
     if exact and not snapshot.has(collection, iri):
         raise NotFound(f"There is no {kind.thing.replace('-', ' ')} '{ident}' (<{iri}>).")
-    docs = documents(store, collection, [iri])
-    if not docs[iri]:
+    doc = documents(store, collection, [iri])[iri]
+    if not doc:
         raise NotFound(f"We hold nothing about <{iri}>.")
-    document = {"@context": context_url, **framer().frame(iri, docs[iri], REVERSE.get(collection, ()))}
+    document = {"@context": context_url, **framer().frame(iri, doc.triples, REVERSE.get(collection, ()), doc.labels)}
     return document, _time(snapshot.modified(collection, iri))

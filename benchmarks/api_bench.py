@@ -42,7 +42,7 @@ def serve(store_dir: Path, port: int) -> None:
     from graph.settings import Settings
 
     settings = Settings(store=store_dir, base_iri=BASE, tokens_file=store_dir.parent / "tokens.sqlite",
-                        rate_limit_per_minute=0, _env_file=None)  # type: ignore[call-arg]
+                        rate_limit_per_minute=0, warm_caches=False, _env_file=None)  # type: ignore[call-arg]
     store = EmbeddedStore.open(store_dir)
     uvicorn.run(create_app(settings, store=store), host="127.0.0.1", port=port, log_level="warning",
                 access_log=False)

@@ -9,8 +9,12 @@ A document about a resource holds:
 3. for kinds that list reverse links (an organisation's datasets: ``?dataset dct:publisher ?org``), each such
    resource's type, title and licence, with the licence's labels.
 
-Every triple is one the SPARQL endpoint holds, so parsing the JSON-LD gives exactly this set. A page asks the
-store a handful of batched queries (VALUES over validated IRIs on the subject only), whatever its size.
+Every triple is one the SPARQL endpoint holds, so parsing the JSON-LD gives exactly this set. Reads go through
+:mod:`graph.statement_reads` (the engine's indexes on the embedded store): the roots' statements and the links to
+them, then one read per level of children (an organisation: its site and identifier, then the site's address).
+Labels come from a cache kept per store version, so in the steady state a document costs no label read. Terms are
+:mod:`graph.plain_terms` (strings and tuples): rdflib terms hash and compare in Python, which cost more than the
+reads on a cold document.
 """
 
 from __future__ import annotations
@@ -18,14 +22,14 @@ from __future__ import annotations
 import threading
 import weakref
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-
-from rdflib.term import BNode, URIRef
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from graph.catalogue_terms import DCT, RDF_TYPE, RDFS, SKOS
 from graph.errors import BadRequest
-from graph.sparql_text import checked_iri
-from graph.store import GraphStore, Node, Triple
+from graph.plain_terms import Blank, PlainTriple, Subject
+from graph.statement_reads import StatementReads, reads_for
+from graph.store import GraphStore
 
 LABEL_PROPERTIES = (SKOS + "prefLabel", SKOS + "notation", DCT + "title", RDFS + "label")
 #: What an embedded reverse-linked resource (an organisation's dataset) shows about itself.
@@ -34,69 +38,63 @@ SUMMARY_PROPERTIES = (RDF_TYPE, DCT + "title", DCT + "license")
 REVERSE: dict[str, tuple[str, ...]] = {"organisations": (DCT + "publisher",)}
 GENID = "/.well-known/genid/"
 MAX_DEPTH = 6
-BATCH = 200
-
-_OUT = "SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?o }}"
-_OUT_ONE = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
-_FILTERED = "SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?o FILTER(?p IN ({properties}){literal}) }}"
-_INCOMING = "SELECT ?s ?o WHERE {{ VALUES ?o {{ {values} }} ?s {predicate} ?o }}"
 
 
-def _chunks(iris: Sequence[str]) -> Iterable[str]:
-    for start in range(0, len(iris), BATCH):
-        yield " ".join(checked_iri(i) for i in iris[start : start + BATCH])
+@dataclass
+class Document:
+    """What one resource's JSON-LD is framed from: its statements (with the reverse links to it and their
+    summaries), and the label statements of each IRI it links to, in IRI order (empty tuple: no label).
+
+    Label tuples come from the shared label cache: the same object for the same IRI while the store is unchanged,
+    so a framer may memoise what it makes of them."""
+
+    triples: list[PlainTriple] = field(default_factory=list)
+    labels: dict[str, tuple[PlainTriple, ...]] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.triples)
+
+    def all_triples(self) -> list[PlainTriple]:
+        """Every triple of the document, labels last."""
+        return self.triples + [t for labels in self.labels.values() for t in labels]
 
 
-def _in_list(properties: Iterable[str]) -> str:
-    return ", ".join(checked_iri(p) for p in properties)
+def _child_of(node: object, prefix: str) -> bool:
+    if type(node) is str:
+        return node.startswith(prefix) or GENID in node
+    return type(node) is Blank
 
 
-def _rows(store: GraphStore, template: str, iris: Sequence[str], **fields: str) -> list[dict[str, Node]]:
-    rows: list[dict[str, Node]] = []
-    for values in _chunks(iris):
-        rows.extend(store.select(template.format(values=values, **fields)))
-    return rows
-
-
-def _child_of(node: Node, prefix: str) -> bool:
-    if isinstance(node, BNode):
-        return True
-    return isinstance(node, URIRef) and (str(node).startswith(prefix) or GENID in str(node))
-
-
-def descriptions(store: GraphStore, roots: Sequence[str]) -> dict[str, list[Triple]]:
+def _descriptions(reads: StatementReads, roots: Sequence[str]) -> dict[str, dict[PlainTriple, None]]:
     """Each root's statements and its children's, breadth first from the roots (no prefix scans)."""
-    found: dict[str, dict[Triple, None]] = {root: {} for root in roots}
-    owner: dict[Node, str] = {URIRef(root): root for root in roots}
-    frontier: list[Node] = [URIRef(root) for root in roots]
-    seen: set[Node] = set(frontier)
+    found: dict[str, dict[PlainTriple, None]] = {root: {} for root in roots}
+    owner: dict[Subject, str] = {root: root for root in roots}
+    prefixes = {root: root.rstrip("/") + "/" for root in roots}
+    seen: set[object] = set(roots)
+    frontier: list[Subject] = list(roots)
     for _depth in range(MAX_DEPTH):
         if not frontier:
             break
-        iris = [str(n) for n in frontier if isinstance(n, URIRef)]
-        rows = _rows(store, _OUT, iris) if iris else []
-        for blank in (n for n in frontier if isinstance(n, BNode)):
-            rows.extend(store.select(_OUT_ONE, bindings={"s": blank}))
-        following: list[Node] = []
-        for row in rows:
-            subject, predicate, obj = row["s"], row["p"], row["o"]
+        following: list[Subject] = []
+        for triple in reads.about(frontier):
+            subject, _predicate, obj = triple
             root = owner[subject]
-            found[root][(subject, predicate, obj)] = None
-            if obj not in seen and _child_of(obj, root.rstrip("/") + "/"):
+            found[root][triple] = None
+            if obj not in seen and _child_of(obj, prefixes[root]):
                 seen.add(obj)
-                owner[obj] = root
-                following.append(obj)
+                owner[obj] = root  # type: ignore[index]
+                following.append(obj)  # type: ignore[arg-type]
         frontier = following
-    return {root: list(triples) for root, triples in found.items()}
+    return found
 
 
 class _LabelCache:
     """Labels of linked things (countries, legal forms, kinds, licences) recur in nearly every document: keep them
-    while the store does not change (``store.version()``), so a document costs no label query in the steady state."""
+    while the store does not change (``store.version()``), so a document costs no label read in the steady state."""
 
     def __init__(self) -> None:
         self.version: int | None = None
-        self.labels: dict[str, list[Triple]] = {}
+        self.labels: dict[str, tuple[PlainTriple, ...]] = {}
         self.lock = threading.Lock()
 
 
@@ -105,66 +103,66 @@ _CACHES_LOCK = threading.Lock()
 LABEL_CACHE_SIZE = 100_000
 
 
-def _labels(store: GraphStore, iris: Sequence[str]) -> dict[str, list[Triple]]:
+def _labels(store: GraphStore, reads: StatementReads, iris: Sequence[str]) -> dict[str, tuple[PlainTriple, ...]]:
     with _CACHES_LOCK:
-        cache = _CACHES.setdefault(store, _LabelCache())
+        cache = _CACHES.get(store)
+        if cache is None:
+            cache = _CACHES[store] = _LabelCache()
     version = store.version()
     with cache.lock:
         if cache.version != version or len(cache.labels) > LABEL_CACHE_SIZE:
             cache.labels, cache.version = {}, version
-        known = cache.labels
-        missing = [iri for iri in iris if iri not in known]
-    found: dict[str, list[Triple]] = {iri: [] for iri in missing}
-    if missing:
-        rows = _rows(store, _FILTERED, missing, properties=_in_list(LABEL_PROPERTIES), literal=" && isLiteral(?o)")
-        for row in rows:
-            found[str(row["s"])].append((row["s"], row["p"], row["o"]))
-        with cache.lock:
-            if cache.version == version:
-                cache.labels.update(found)
-    return {iri: known.get(iri) or found.get(iri, []) for iri in iris}
+        known = {iri: cache.labels.get(iri) for iri in iris}
+    missing = [iri for iri, labels in known.items() if labels is None]
+    if not missing:
+        return known  # type: ignore[return-value]
+    found: dict[str, dict[PlainTriple, None]] = {iri: {} for iri in missing}
+    for triple in reads.about_with(missing, LABEL_PROPERTIES, literals_only=True):
+        found[triple[0]][triple] = None  # type: ignore[index]
+    fresh = {iri: tuple(triples) for iri, triples in found.items()}
+    with cache.lock:
+        if cache.version == version:
+            cache.labels.update(fresh)
+    known.update(fresh)
+    return known  # type: ignore[return-value]
 
 
-def _reverse(store: GraphStore, roots: Sequence[str], predicates: Sequence[str]) -> dict[str, list[Triple]]:
-    """Per root: the summary triples of resources linking to it (plus the link itself)."""
-    out: dict[str, list[Triple]] = defaultdict(list)
+def _reverse(reads: StatementReads, roots: Sequence[str], predicates: Sequence[str]) -> dict[str, list[PlainTriple]]:
+    """Per root: the links to it and the summary triples of the resources linking (as they come)."""
+    out: dict[str, list[PlainTriple]] = defaultdict(list)
     linking: dict[str, list[str]] = defaultdict(list)
     for predicate in predicates:
-        for row in _rows(store, _INCOMING, roots, predicate=checked_iri(predicate)):
-            subject, root = row["s"], str(row["o"])
-            if isinstance(subject, URIRef):
-                out[root].append((subject, URIRef(predicate), URIRef(root)))
-                linking[str(subject)].append(root)
+        for subject, _predicate, root in reads.linking(roots, predicate):
+            out[root].append((subject, predicate, root))  # type: ignore[index]
+            linking[subject].append(root)  # type: ignore[index, arg-type]
     if linking:
-        summary_rows = _rows(store, _FILTERED, list(linking), properties=_in_list(SUMMARY_PROPERTIES), literal="")
-        for row in summary_rows:
-            for root in linking[str(row["s"])]:
-                out[root].append((row["s"], row["p"], row["o"]))
+        for triple in reads.about_with(list(linking), SUMMARY_PROPERTIES):
+            for root in linking[triple[0]]:  # type: ignore[index]
+                out[root].append(triple)
     return out
 
 
-def documents(store: GraphStore, collection: str, roots: Sequence[str]) -> dict[str, list[Triple]]:
-    """The document triples of each root (empty list: we hold nothing about it). Raises BadRequest for an
-    IRI the engine refuses."""
+def documents(store: GraphStore, collection: str, roots: Sequence[str]) -> dict[str, Document]:
+    """The document of each root (empty: we hold nothing about it). Raises BadRequest for an IRI the engine
+    refuses."""
+    reads = reads_for(store)
     try:
-        described = descriptions(store, roots)
-        reverse = _reverse(store, roots, REVERSE.get(collection, ()))
+        described = _descriptions(reads, roots)
+        reverse = _reverse(reads, roots, REVERSE.get(collection, ()))
     except ValueError as exc:  # pragma: no cover - roots come from the catalogue or iris.thing()
         raise BadRequest(str(exc)) from exc
-    docs: dict[str, list[Triple]] = {}
-    targets: dict[str, set[str]] = {}
+    docs: dict[str, Document] = {}
+    targets: dict[str, list[str]] = {}
     for root in roots:
-        triples = described[root]
+        triples = list(described[root])
         if triples:
-            triples = triples + reverse.get(root, [])
+            triples = list(dict.fromkeys(triples + reverse.get(root, [])))
         subjects = {s for s, _, _ in triples}
-        targets[root] = {str(o) for _, p, o in triples
-                         if isinstance(o, URIRef) and str(p) != RDF_TYPE and o not in subjects}
-        docs[root] = triples
-    wanted = sorted(set().union(*targets.values())) if targets else []
-    labels = _labels(store, wanted) if wanted else {}
+        targets[root] = sorted({o for _, p, o in triples  # type: ignore[misc]
+                                if type(o) is str and p != RDF_TYPE and o not in subjects})
+        docs[root] = Document(triples)
+    wanted = sorted({iri for linked in targets.values() for iri in linked})
+    labels = _labels(store, reads, wanted) if wanted else {}
     for root in roots:
-        if docs[root]:
-            linked = [t for iri in sorted(targets[root]) for t in labels.get(iri, [])]
-            docs[root] = list(dict.fromkeys(docs[root] + linked))
+        docs[root].labels = {iri: labels.get(iri, ()) for iri in targets[root]}
     return docs
