@@ -43,7 +43,7 @@ from graph.store import (
     UpdateRequest,
 )
 from graph.terms import to_ox, to_rdflib
-from graph.update_text import data_block, delete_about, nquads, statements
+from graph.update_text import add_nquads, data_block, delete_about, nquads, statements
 
 _named = named
 
@@ -380,16 +380,17 @@ class EmbeddedStore:
         if any(isinstance(t, ox.BlankNode) for q in removed for t in (q.subject, q.object)):
             raise BadRequest("Quads to remove cannot hold blank nodes (DELETE DATA cannot name them).")
         if not removed:  # the engine parses and writes in one transaction, with no Python object per quad
+            count = statements(add)
             with self._write_lock:
                 try:
-                    self._store.load(add, ox.RdfFormat.N_QUADS)
+                    add_nquads(self._store, add, count, self.path)
                 except SyntaxError as exc:
                     raise RdfSyntaxError(f"The quads to write do not parse: {exc}") from exc
                 except (OSError, ValueError) as exc:
                     raise StoreError(f"The write failed and changed nothing: {exc}") from exc
                 finally:
                     self._changed()
-            return ApplyResult(added=statements(add), removed=0)
+            return ApplyResult(added=count, removed=0)
         added = nquads(add)
         text = " ;\n".join(op for op in (data_block("DELETE", removed), data_block("INSERT", added)) if op)
         with self._write_lock:

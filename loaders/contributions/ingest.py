@@ -2,11 +2,12 @@
 
 parse -> map (CSV) or normalise (RDF) -> validate -> reconcile -> load. Every problem of every step is
 collected and reported together (:class:`ContributionRejected`, 422); nothing is written unless there are
-none. The load is one transaction (:meth:`graph.store.GraphStore.apply`): the contribution's named graph,
-its provenance in the meta graph, and the removal of the statements it supersedes (the same contributor's
-earlier statements about the same records). Decisions that depend on what the store holds (the same file
-again, reconciliation, minted IRIs, superseding) are taken under one lock per store with the write, so
-concurrent contributions all land and never interleave.
+none. The load is one atomic write (:meth:`graph.store.GraphStore.apply`; a large one on disk goes through
+the engine's bulk loader, which is atomic too): the contribution's named graph, its provenance in the meta
+graph, and the removal of the statements it supersedes (the same contributor's earlier statements about the
+same records). Decisions that depend on what the store holds (the same file again, reconciliation, minted
+IRIs, superseding) are taken under one lock per store with the write, so concurrent contributions all land
+and never interleave.
 """
 
 from __future__ import annotations
