@@ -56,9 +56,10 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def server(workdir: Path) -> Iterator[ServerProcess]:
+    (workdir / "tmp").mkdir(exist_ok=True)  # what a killed server cannot clean up (multiprocessing's pymp-*)
     env = {"OURDATA_TOKENS_FILE": str(workdir / "tokens.sqlite"), "OURDATA_BASE_IRI": BASE,
            "OURDATA_WARM_CACHES": "false", "OURDATA_LOAD_ORGANISATIONS": "false",
-           "OURDATA_RATE_LIMIT_PER_MINUTE": "0"}
+           "OURDATA_RATE_LIMIT_PER_MINUTE": "0", "TMPDIR": str(workdir / "tmp")}
     process = ServerProcess(workdir / "store", workdir, env)
     try:
         yield process
