@@ -41,11 +41,12 @@ EXPOSED_HEADERS = ["ETag", "Last-Modified", "Link", "Location", "Content-Type", 
 
 
 def _warm_in_background(app: FastAPI, store: GraphStore) -> None:
-    """Builds the catalogue (filters, text index) and the home page's landscape off the request path:
-    2-8 s on the bundled data."""
+    """Builds the catalogue (filters, text index), the home page's landscape and the contributions' reference
+    index off the request path: 2-8 s on the bundled data."""
     from api.api_listing import catalogue_for
     from graph.catalogue_stats import compute
     from graph.landscape import landscape_for
+    from loaders.contributions.references import references
 
     def warm() -> None:
         try:
@@ -53,6 +54,8 @@ def _warm_in_background(app: FastAPI, store: GraphStore) -> None:
             landscape = landscape_for(store, snapshot)
             compute(landscape.snapshot, store)
             landscape.stated_legal_forms()
+            if not store.read_only:  # the first contribution after a start would otherwise pay 1-4 s for it
+                references(store)
         except Exception:  # logged; the first request builds it instead
             log.exception("warming the catalogue failed")
 
