@@ -130,17 +130,21 @@ def latest(snapshot: Snapshot, selection: Selection) -> float | None:
     return cached  # type: ignore[return-value]
 
 
-def resource(catalogue: Catalogue, collection: str, ident: str, context_url: str
-             ) -> tuple[dict[str, Any], datetime | None]:
-    """One framed document; NotFound when we hold nothing about it or it is not in this collection."""
+def resource(catalogue: Catalogue, collection: str, ident: str, context_url: str, *,
+             snapshot: Snapshot | None = None, budget: int | None = None) -> tuple[dict[str, Any], datetime | None]:
+    """One framed document; NotFound when we hold nothing about it or it is not in this collection.
+
+    With the ``snapshot`` the caller holds, no catalogue snapshot is ever built here; with a ``budget``, a document
+    of more statements raises :class:`graph.api_documents.OverBudget` early. Both together make this safe to call
+    on the event loop."""
     kind = KINDS[collection]
     iri = catalogue.iris.thing(kind.thing, ident)
     store = catalogue.store
-    snapshot = catalogue.snapshot()
+    snapshot = snapshot or catalogue.snapshot()
     exact = snapshot.version == store.version()
     if exact and not snapshot.has(collection, iri):
         raise NotFound(f"There is no {kind.thing.replace('-', ' ')} '{ident}' (<{iri}>).")
-    doc = documents(store, collection, [iri])[iri]
+    doc = documents(store, collection, [iri], budget=budget)[iri]
     if not doc:
         raise NotFound(f"We hold nothing about <{iri}>.")
     document = {"@context": context_url, **framer().frame(iri, doc.triples, REVERSE.get(collection, ()), doc.labels)}

@@ -65,9 +65,20 @@ def _child_of(node: object, prefix: str) -> bool:
     return type(node) is Blank
 
 
-def _descriptions(reads: StatementReads, roots: Sequence[str]) -> dict[str, dict[PlainTriple, None]]:
+class OverBudget(Exception):
+    """The documents hold more statements than the caller's budget (raised before the rest is read)."""
+
+
+def _check(budget: int | None, statements: int) -> None:
+    if budget is not None and statements > budget:
+        raise OverBudget(f"more than {budget} statements")
+
+
+def _descriptions(reads: StatementReads, roots: Sequence[str], budget: int | None = None
+                  ) -> dict[str, dict[PlainTriple, None]]:
     """Each root's statements and its children's, breadth first from the roots (no prefix scans)."""
     found: dict[str, dict[PlainTriple, None]] = {root: {} for root in roots}
+    read = 0
     owner: dict[Subject, str] = {root: root for root in roots}
     prefixes = {root: root.rstrip("/") + "/" for root in roots}
     seen: set[object] = set(roots)
@@ -76,7 +87,10 @@ def _descriptions(reads: StatementReads, roots: Sequence[str]) -> dict[str, dict
         if not frontier:
             break
         following: list[Subject] = []
-        for triple in reads.about(frontier):
+        level = reads.about(frontier)
+        read += len(level)
+        _check(budget, read)
+        for triple in level:
             subject, _predicate, obj = triple
             root = owner[subject]
             found[root][triple] = None
@@ -127,7 +141,8 @@ def _labels(store: GraphStore, reads: StatementReads, iris: Sequence[str]) -> di
     return known  # type: ignore[return-value]
 
 
-def _reverse(reads: StatementReads, roots: Sequence[str], predicates: Sequence[str]) -> dict[str, list[PlainTriple]]:
+def _reverse(reads: StatementReads, roots: Sequence[str], predicates: Sequence[str], budget: int | None = None
+             ) -> dict[str, list[PlainTriple]]:
     """Per root: the links to it and the summary triples of the resources linking (as they come)."""
     out: dict[str, list[PlainTriple]] = defaultdict(list)
     linking: dict[str, list[str]] = defaultdict(list)
@@ -135,6 +150,8 @@ def _reverse(reads: StatementReads, roots: Sequence[str], predicates: Sequence[s
         for subject, _predicate, root in reads.linking(roots, predicate):
             out[root].append((subject, predicate, root))  # type: ignore[index]
             linking[subject].append(root)  # type: ignore[index, arg-type]
+    if budget is not None:
+        _check(budget, len(linking) * (1 + len(SUMMARY_PROPERTIES)))
     if linking:
         for triple in reads.about_with(list(linking), SUMMARY_PROPERTIES):
             for root in linking[triple[0]]:  # type: ignore[index]
@@ -142,13 +159,17 @@ def _reverse(reads: StatementReads, roots: Sequence[str], predicates: Sequence[s
     return out
 
 
-def documents(store: GraphStore, collection: str, roots: Sequence[str]) -> dict[str, Document]:
+def documents(store: GraphStore, collection: str, roots: Sequence[str], *, budget: int | None = None
+              ) -> dict[str, Document]:
     """The document of each root (empty: we hold nothing about it). Raises BadRequest for an IRI the engine
-    refuses."""
+    refuses, and OverBudget as soon as the description, or the resources linking to the roots, are found to hold
+    more than ``budget`` statements (so a caller on the event loop can hand a large document to a thread)."""
     reads = reads_for(store)
     try:
-        described = _descriptions(reads, roots)
-        reverse = _reverse(reads, roots, REVERSE.get(collection, ()))
+        described = _descriptions(reads, roots, budget)
+        if budget is not None:
+            budget -= sum(len(found) for found in described.values())
+        reverse = _reverse(reads, roots, REVERSE.get(collection, ()), budget)
     except ValueError as exc:  # pragma: no cover - roots come from the catalogue or iris.thing()
         raise BadRequest(str(exc)) from exc
     docs: dict[str, Document] = {}

@@ -1,9 +1,10 @@
 """Reading the statements about given subjects (and the links to given objects) as plain terms, for hot paths.
 
 The JSON-LD API's documents (:mod:`graph.api_documents`) need a handful of such reads per resource. On the
-embedded store they go straight to the engine's indexes (``quads_for_pattern``): a SPARQL query costs a parse, a
-plan and an rdflib term per value, which made a cold organisation document 2.5 times as expensive (1.7 against
-0.7 ms of CPU at 100k organisations, benchmarks/RESULTS.md). Any other store is read through SPARQL.
+embedded store they go straight to the engine's indexes (``quads_for_pattern``): through SPARQL each read cost a
+parse, a plan and an rdflib term per value, most of a cold organisation document's cost; with index reads (and
+plain terms) the document costs about a third of the CPU it did (benchmarks/RESULTS.md, issue 4). Any other store
+is read through SPARQL.
 
 Both give what SPARQL over our default graph (the union of every graph) gives: one triple per graph that holds
 it, grouped by subject in the order asked, each group in the engine's order. The index reads keep every lexical

@@ -1,15 +1,19 @@
 """The API documents' reads: straight from the engine's indexes (the embedded store) and through SPARQL (any other
-store) give the same statements, and so the same framed documents, as SPARQL over our default graph holds."""
+store) give the same statements, and so the same framed documents, as SPARQL over our default graph holds; a
+document over the event loop's budget is made in a worker thread, identically."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
+from conftest import make_test_settings, serving
 
 import graph.api_documents as api_documents
 from api.api_listing import framer
+from api.routes import collections
 from graph.embedded import EmbeddedStore
 from graph.formats import RDF_BY_NAME
 from graph.plain_terms import Blank, Lit, plain
@@ -128,3 +132,29 @@ def test_reads_for_any_other_store_use_sparql(store: EmbeddedStore) -> None:
     reads: StatementReads = reads_for(Other(store))  # type: ignore[arg-type]
     assert isinstance(reads, SparqlReads)
     assert reads.about([ORG]) == IndexReads(store._store).about([ORG])
+
+
+def test_a_budget_stops_the_reads_of_a_large_document(store: EmbeddedStore) -> None:
+    whole = api_documents.documents(store, "organisations", [ORG])[ORG]
+    with pytest.raises(api_documents.OverBudget):
+        api_documents.documents(store, "organisations", [ORG], budget=5)  # the description alone is larger
+    with pytest.raises(api_documents.OverBudget):  # the description fits; the three linking resources do not
+        api_documents.documents(store, "organisations", [ORG], budget=len(whole.triples) - 1)
+    assert api_documents.documents(store, "organisations", [ORG], budget=1000)[ORG] == whole
+
+
+def test_a_document_over_the_inline_budget_is_made_in_a_thread_and_is_the_same(
+        store: EmbeddedStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with serving(make_test_settings(tmp_path), store, fixture=None) as server, \
+            httpx.Client(base_url=server.url, timeout=30) as client:
+        url = "/api/v1/organisations/a"
+        client.get("/api/v1/organisations")  # builds the catalogue snapshot: misses may now run inline
+        inline = client.get(url)
+        assert inline.status_code == 200, inline.text
+        monkeypatch.setattr(collections, "INLINE_STATEMENTS", 1)
+        client.get("/api/v1/organisations/b")  # over the budget: computed in a worker thread
+        server.store.load(b"<urn:x> <urn:y> <urn:z> .", RDF_BY_NAME["ntriples"], graph="urn:g")  # a new version
+        client.get("/api/v1/organisations")
+        threaded = client.get(url)
+        assert threaded.status_code == 200 and threaded.content == inline.content
+        assert client.get("/api/v1/organisations/nothing").status_code == 404

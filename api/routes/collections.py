@@ -23,7 +23,8 @@ from api.deps import Services, ServicesDep
 from api.http_cache import etag_for, is_not_modified, not_modified, validator_headers
 from api.negotiation import choose
 from api.response_cache import Rendered, ResponseCache, render
-from graph.catalogue import Catalogue
+from graph.api_documents import OverBudget
+from graph.catalogue import Catalogue, Snapshot
 from graph.catalogue_terms import KINDS, Kind
 from graph.errors import NotAcceptable
 
@@ -36,6 +37,9 @@ CONTEXT_REL = "http://www.w3.org/ns/json-ld#context"
 #: Other representations of a resource live at /doc/ (303 there).
 ELSEWHERE = ("text/html", "application/xhtml+xml", "text/turtle", "application/n-triples", "application/rdf+xml")
 CACHE_CONTROL = "public, no-cache"  # store, but revalidate: the ETag makes that cheap
+#: A resource of at most this many statements (an organisation has 20-60) is framed on the event loop: about 2 ms
+#: at most; a larger one goes to a thread.
+INLINE_STATEMENTS = 250
 
 T = TypeVar("T")
 
@@ -81,15 +85,27 @@ def response_cache(request: Request) -> ResponseCache:
 
 
 async def cached(request: Request, services: Services, catalogue: Catalogue, media_type: str,
-                 compute: Callable[[], Rendered]) -> Response:
-    """Answers from the response cache when the store and snapshot are those the entry was made from."""
+                 compute: Callable[[], Rendered], inline: Callable[[Snapshot], Rendered] | None = None) -> Response:
+    """Answers from the response cache when the store and snapshot are those the entry was made from.
+
+    A hit needs no worker thread. A miss is computed by ``inline`` on the event loop when the catalogue snapshot is
+    current (building one takes seconds) and ``inline`` finishes within its budget (:class:`OverBudget`: the
+    document is large, and goes to a thread like every other miss). For a lookup by IRI that saves the hop to a
+    thread and back, and the two threads' contention for the GIL: 5-10% of the CPU of a cold organisation
+    document, and a lower p99 at 16 connections (benchmarks/RESULTS.md, issue 4; ENGINE.md, design choice 2)."""
     cache = response_cache(request)
     url = str(request.url)
     current = catalogue.current()
-    if current is not None:  # a hit needs no worker thread
-        hit = cache.get((current.token, current.version, url, media_type))
+    if current is not None:
+        key = (current.token, current.version, url, media_type)
+        hit = cache.get(key)
         if hit is not None:
             return respond(request, hit)
+        if inline is not None:
+            try:
+                return respond(request, cache.get_or_render(key, lambda: inline(current)))
+            except OverBudget:
+                pass
 
     def work() -> Rendered:
         snapshot = catalogue.snapshot()
@@ -146,7 +162,12 @@ def _resource_endpoint(kind: Kind) -> Callable[..., Any]:
             document, modified = resource(catalogue, kind.collection, ident, context_url(request))
             return render(document, media_type, last_modified=modified)
 
-        return await cached(request, services, catalogue, media_type, compute)
+        def inline(snapshot: Snapshot) -> Rendered:
+            document, modified = resource(catalogue, kind.collection, ident, context_url(request),
+                                          snapshot=snapshot, budget=INLINE_STATEMENTS)
+            return render(document, media_type, last_modified=modified)
+
+        return await cached(request, services, catalogue, media_type, compute, inline)
 
     description = f"The last segment of the {kind.thing} IRI ({{base}}id/{kind.thing}/{{id}})"
     endpoint.__signature__ = inspect.Signature([  # type: ignore[attr-defined]
