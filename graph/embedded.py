@@ -119,6 +119,12 @@ class EmbeddedStore:
         return True
 
     @property
+    def engine(self) -> ox.Store:
+        """The pyoxigraph store itself, for ``graph/`` modules that read its indexes directly
+        (:mod:`graph.statement_reads`); never used above ``graph/``."""
+        return self._store
+
+    @property
     def readers(self) -> Any:
         """The reader pool, or None when queries run in the calling thread."""
         return self._readers

@@ -58,8 +58,7 @@ def reads_for(store: GraphStore) -> StatementReads:
     """Index reads for the embedded store; SPARQL for any other."""
     from graph.embedded import EmbeddedStore
 
-    engine = getattr(store, "_store", None) if isinstance(store, EmbeddedStore) else None
-    return IndexReads(engine) if isinstance(engine, ox.Store) else SparqlReads(store)
+    return IndexReads(store.engine) if isinstance(store, EmbeddedStore) else SparqlReads(store)
 
 
 def _term(term: Any) -> Term:
