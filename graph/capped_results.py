@@ -43,21 +43,10 @@ from typing import Any, BinaryIO
 import pyoxigraph as ox
 
 from graph.csv_results import TsvToCsv
+from graph.engine_query import RDF_FORMATS, RESULT_FORMATS
 
-_RESULT_FORMATS = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.TSV,  # written through TsvToCsv: the engine's CSV leaves IRIs unquoted
-    "tsv": ox.QueryResultsFormat.TSV,
-}
-_RDF_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-    "trig": ox.RdfFormat.TRIG,
-    "nquads": ox.RdfFormat.N_QUADS,
-}
+_RESULT_FORMATS = {**RESULT_FORMATS, "csv": ox.QueryResultsFormat.TSV}  # CSV goes through TsvToCsv (IRIs quoted)
+_RDF_FORMATS = RDF_FORMATS
 # What closes each format's document, and what separates two rows' text: the rest of the empty document is its head
 _TAILS = {"json": b"]}}", "xml": b"</results></sparql>", "jsonld": b"]", "rdfxml": b"</rdf:RDF>"}
 _SEPARATORS = {"json": b",", "jsonld": b","}
