@@ -120,7 +120,8 @@ def create_app(settings: Settings, *, store: GraphStore | None = None) -> FastAP
         expose_headers=EXPOSED_HEADERS,
         max_age=86400,
     )
-    for module in (sparql, update, graph_store, health, definitions, linked_data, collections, stats, contributions,
+    # routes are tried in order: the hottest paths (SPARQL, then the JSON-LD API) first; none of them overlap
+    for module in (sparql, collections, update, graph_store, health, definitions, linked_data, stats, contributions,
                    admin, api_docs, web):
         app.include_router(module.router)
     return app
