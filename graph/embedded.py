@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -70,6 +70,7 @@ class EmbeddedStore:
         self._write_lock = threading.Lock()
         self._version = itertools.count(1)
         self._current_version = 0
+        self._version_listeners: list[Callable[[int], None]] = []
         self._readers: Any = None
 
     @classmethod
@@ -106,7 +107,8 @@ class EmbeddedStore:
                         named_graph_uris=request.named_graph_uris, base_iri=request.base_iri,
                         substitutions=substitutions)
 
-    def start_readers(self, *, workers: int, max_workers: int, inline_bytes: int, memory_mb: int = 0) -> bool:
+    def start_readers(self, *, workers: int, max_workers: int, inline_bytes: int, memory_mb: int = 0,
+                      preload: tuple[str, ...] = ()) -> bool:
         """Runs public queries (``run_query``) in killable reader processes over checkpoints of this store, so
         their limits hold for real. Only an on-disk, writable store can checkpoint; False when not started."""
         if self.path is None or self.read_only or workers < 1 or self._readers is not None:
@@ -115,7 +117,7 @@ class EmbeddedStore:
 
         self._readers = ReaderPool.beside(self.path, checkpoint=self.backup, version=self.version,
                                           workers=workers, max_workers=max_workers, inline_bytes=inline_bytes,
-                                          memory_mb=memory_mb)
+                                          memory_mb=memory_mb, preload=preload)
         return True
 
     @property
@@ -242,6 +244,13 @@ class EmbeddedStore:
     # ----------------------------------------------------------------- writes
     def _changed(self) -> None:
         self._current_version = next(self._version)
+        for listener in self._version_listeners:
+            listener(self._current_version)
+
+    def on_version(self, listener: Callable[[int], None]) -> None:
+        """Calls ``listener(version)`` after every write, before the write returns (front processes learn
+        from it that their checkpoint is stale, so a read after a write sees the write)."""
+        self._version_listeners.append(listener)
 
     def _check_writable(self) -> None:
         if self.read_only:

@@ -112,7 +112,7 @@ class ReaderPool:
 
     def __init__(self, *, checkpoint: Callable[[Path], None], version: Callable[[], int], workdir: Path,
                  workers: int = 2, max_workers: int = 8, slow_after: float = 0.25,
-                 inline_bytes: int = 64 * 1024, memory_mb: int = 0) -> None:
+                 inline_bytes: int = 64 * 1024, memory_mb: int = 0, preload: tuple[str, ...] = ()) -> None:
         self._checkpoint = checkpoint
         self._version = version
         self._workdir = workdir
@@ -129,7 +129,7 @@ class ReaderPool:
         # readers fork from a server process that has imported the worker once: a new reader is ready in
         # milliseconds (spawn: ~0.3 s of imports), and nothing is forked from this multi-threaded process
         self._context = multiprocessing.get_context("forkserver")
-        self._context.set_forkserver_preload(["graph.query_worker"])
+        self._context.set_forkserver_preload(["graph.query_worker", *preload])
         self._lock = threading.Lock()
         self._snapshot_lock = threading.Lock()
         self._idle: queue.LifoQueue[_Reader] = queue.LifoQueue()  # the most recently used reader is warmest
@@ -137,6 +137,7 @@ class ReaderPool:
         self._starting = 0
         self._snapshot: str | None = None
         self._snapshot_version = -1
+        self._held: dict[str, str] = {}  # checkpoints other processes (the front processes) hold, by holder
         self._names = itertools.count(1)
         self._closed = False
         for _ in range(workers):
@@ -220,15 +221,35 @@ class ReaderPool:
             self._start_reader_async()
 
     # ---------------------------------------------------------- snapshots
+    def _newest_locked(self) -> tuple[str, int]:
+        version = self._version()
+        if self._snapshot is None or version != self._snapshot_version:
+            target = self._snapshots / f"snapshot-{next(self._names)}"
+            self._checkpoint(target)
+            self._snapshot, self._snapshot_version = str(target), version
+        return self._snapshot, self._snapshot_version
+
+    def snapshot_for(self, holder: str) -> tuple[str, int]:
+        """The newest checkpoint and the store version it holds, for a process outside the pool (a front
+        process) that opens it itself; it stays until the holder asks again or is released."""
+        with self._snapshot_lock:
+            path, version = self._newest_locked()
+            if self._held.get(holder) != path:
+                self._held[holder] = path
+                self._drop_unused_locked()
+            return path, version
+
+    def release(self, holder: str) -> None:
+        with self._snapshot_lock:
+            if self._held.pop(holder, None) is not None:
+                self._drop_unused_locked()
+
     def _assign_snapshot(self, reader: _Reader) -> str:
         """Gives the reader the newest checkpoint, made now if the store changed since the last one. Under one
         lock with the clean-up, so a checkpoint is never removed between being chosen and being marked in use."""
         with self._snapshot_lock:
-            version = self._version()
-            if self._snapshot is None or version != self._snapshot_version:
-                target = self._snapshots / f"snapshot-{next(self._names)}"
-                self._checkpoint(target)
-                self._snapshot, self._snapshot_version = str(target), version
+            self._newest_locked()
+            assert self._snapshot is not None
             if reader.snapshot != self._snapshot:  # the reader lets go of an older one: it may be unused now
                 reader.snapshot = self._snapshot
                 self._drop_unused_locked()
@@ -240,7 +261,7 @@ class ReaderPool:
 
     def _drop_unused_locked(self) -> None:
         with self._lock:
-            in_use = {r.snapshot for r in self._all} | {self._snapshot}
+            in_use = {r.snapshot for r in self._all} | {self._snapshot} | set(self._held.values())
         for folder in self._snapshots.iterdir():
             if str(folder) not in in_use:
                 shutil.rmtree(folder, ignore_errors=True)
@@ -282,7 +303,7 @@ class ReaderPool:
             self._idle.put(reader)
         else:
             self._retire(reader, replace=True)
-        return self._result(answer, formats, spool_path)
+        return self.result_of(answer, formats, spool_path)
 
     def _wait(self, reader: _Reader, started: float, deadline: float | None) -> Answer:
         slow_at = started + self._slow_after
@@ -306,7 +327,7 @@ class ReaderPool:
                 raise EOFError("reader exited")
 
     @staticmethod
-    def _result(answer: Answer, formats: dict[ResultKind, Format | NotAcceptable], spool_path: str) -> PooledResult:
+    def result_of(answer: Answer, formats: dict[ResultKind, Format | NotAcceptable], spool_path: str) -> PooledResult:
         if answer.error is not None:
             name, detail = answer.error
             if name == "NotAcceptable" and answer.kind is not None:

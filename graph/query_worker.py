@@ -103,7 +103,7 @@ class _Spool(io.RawIOBase):
         return body, len(body)
 
 
-def _answer(store: ox.Store, job: Job) -> Answer:
+def _answer(store: ox.Store, job: Job, spool: Any = None) -> Answer:
     def make_result() -> Any:
         return evaluate(store, job.query, default_graph_uris=job.default_graph_uris,
                         named_graph_uris=job.named_graph_uris, base_iri=job.base_iri)
@@ -113,7 +113,8 @@ def _answer(store: ox.Store, job: Job) -> Answer:
     fmt = job.formats.get(kind.value)
     if fmt is None:
         return Answer(kind=kind.value, error=("NotAcceptable", ""))
-    spool = _Spool(job.spool_path, job.inline_bytes)
+    if spool is None:
+        spool = _Spool(job.spool_path, job.inline_bytes)
     first = [result]
 
     def once() -> Any:  # the first evaluation is used once; the capped writer may ask again
@@ -127,6 +128,19 @@ def _answer(store: ox.Store, job: Job) -> Answer:
     body, size = spool.finish()
     return Answer(kind=kind.value, fmt=fmt, body=body, spooled=body is None, size=size,
                   cap=cap if cap.capped else None)
+
+
+def run_job(store: ox.Store, job: Job, spool: Any = None) -> Answer:
+    """One job's answer; every failure of the query becomes the answer's ``error``. ``spool``: where the result
+    goes instead of a :class:`_Spool` (an exception it raises passes through)."""
+    try:
+        return _answer(store, job, spool)
+    except NotAcceptable as exc:  # pragma: no cover - chosen by the parent, reported as a kind above
+        return Answer(error=("NotAcceptable", exc.detail))
+    except OurdataError as exc:
+        return Answer(error=(type(exc).__name__, exc.detail))
+    except (OSError, RuntimeError, SyntaxError, ValueError) as exc:
+        return Answer(error=("StoreError", f"The query failed: {exc}"))
 
 
 def serve(conn: Connection) -> None:
@@ -145,12 +159,8 @@ def serve(conn: Connection) -> None:
                 store = ox.Store.read_only(job.snapshot)
                 opened = job.snapshot
             assert store is not None
-            answer = _answer(store, job)
-        except NotAcceptable as exc:  # pragma: no cover - chosen by the parent, reported as a kind above
-            answer = Answer(error=("NotAcceptable", exc.detail))
-        except OurdataError as exc:
-            answer = Answer(error=(type(exc).__name__, exc.detail))
-        except (OSError, RuntimeError, SyntaxError, ValueError) as exc:
+            answer = run_job(store, job)
+        except OSError as exc:
             answer = Answer(error=("StoreError", f"The query failed: {exc}"))
         if answer.error is not None and os.path.exists(job.spool_path):
             os.unlink(job.spool_path)
