@@ -67,8 +67,10 @@ def _start_readers(store: GraphStore, settings: Settings) -> bool:
     start = getattr(store, "start_readers", None)
     if start is None or settings.query_workers < 1:
         return False
+    preload = ("api.front_process",) if settings.front_processes > 0 else ()  # fronts fork from the same server
     started: bool = start(workers=settings.query_workers, max_workers=settings.query_workers_max,
-                          inline_bytes=settings.stream_buffer_bytes, memory_mb=settings.query_memory_mb)
+                          inline_bytes=settings.stream_buffer_bytes, memory_mb=settings.query_memory_mb,
+                          preload=preload)
     return started
 
 

@@ -49,8 +49,7 @@ def serve(
                                                    help="First load without organisation sources.")] = False,
 ) -> None:
     """Serve the HTTP API; on an empty store, first load the ontology, reference data and organisations."""
-    import uvicorn
-
+    from api import serving
     from api.app import create_app
 
     settings = make_settings(host=host, port=port, store=store, memory=memory, base_iri=base_iri)
@@ -61,8 +60,7 @@ def serve(
             load_if_empty(graph_store, settings, organisations=settings.load_organisations and not no_organisations)
         where = "memory" if settings.store_path is None else str(settings.store_path)
         err.print(f"Serving {where} on http://{settings.host}:{settings.port}/ (base IRI {settings.base_iri})")
-        uvicorn.run(create_app(settings, store=graph_store), host=settings.host, port=settings.port,
-                    log_level="info", access_log=settings.access_log, timeout_graceful_shutdown=5)
+        serving.run(create_app(settings, store=graph_store), settings, graph_store)
     finally:
         graph_store.close()
 

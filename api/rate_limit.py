@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from anyio import to_thread
+from starlette.responses import JSONResponse
 
 from api.errors import problem
 
@@ -45,11 +46,18 @@ class RateLimit:
         if wait <= 0:
             await self.app(scope, receive, send)
             return
+        await self.refusal(wait)(scope, receive, send)
+
+    def refusal(self, wait: float) -> JSONResponse:
+        """The 429 for a client that must wait ``wait`` seconds."""
         retry = max(1, math.ceil(wait))
-        response = problem(429, "Too many requests",
-                           f"This client may send {round(self.rate * 60)} requests a minute (bursts of "
-                           f"{int(self.burst)}); try again in {retry} s.", headers={"Retry-After": str(retry)})
-        await response(scope, receive, send)
+        return problem(429, "Too many requests",
+                       f"This client may send {round(self.rate * 60)} requests a minute (bursts of "
+                       f"{int(self.burst)}); try again in {retry} s.", headers={"Retry-After": str(retry)})
+
+    def take(self, key: Any) -> float:
+        """As the middleware does for each request (front processes call it for the requests they answer)."""
+        return self._take(key) if self.rate > 0 else 0.0
 
     def _take(self, key: Any) -> float:
         """Takes one request from the key's bucket; returns 0, or the seconds until one is available."""

@@ -42,6 +42,12 @@ class Settings(BaseSettings):
         description="Reader processes that run SPARQL queries over checkpoints of an on-disk store, so a query "
         "past its time limit can be killed. 0: queries run in-process and stream (limits are then best effort).",
     )
+    front_processes: int = Field(
+        default=2, ge=0, le=64,
+        description="Processes that share the public port and answer simple SPARQL reads (GET /sparql?query=) "
+        "themselves from checkpoints, handing every other request to the serving process. Needs query_workers "
+        ">= 1 and an on-disk store. 0: the serving process accepts every connection.",
+    )
     query_workers_max: int = Field(
         default=8, ge=1, le=128,
         description="Most reader processes at once: extra ones start while slow queries hold the others.",

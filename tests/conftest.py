@@ -17,6 +17,7 @@ import pytest
 import uvicorn
 
 from api.app import create_app
+from api.serving import FrontedServer, listening_socket
 from api.tokens import TokenStore
 from graph.embedded import EmbeddedStore
 from graph.formats import RDF_BY_NAME
@@ -97,13 +98,20 @@ class LiveServer:
         return {"Authorization": f"Bearer {self.admin_token}"}
 
 
-def run_server(settings: Settings, store: EmbeddedStore) -> Iterator[str]:
-    """A real uvicorn server in a thread, on a free 127.0.0.1 port; stops when the test ends."""
+def run_server(settings: Settings, store: EmbeddedStore, *, fronts: bool = False) -> Iterator[str]:
+    """A real uvicorn server in a thread, on a free 127.0.0.1 port; stops when the test ends. ``fronts``: as
+    ``ourdata serve`` runs it, with front processes (``settings.front_processes``) sharing the port."""
     port = free_port()
-    config = uvicorn.Config(create_app(settings, store=store), host="127.0.0.1", port=port, log_level="warning",
-                            lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
+    app = create_app(settings, store=store)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    if fronts:
+        listener = listening_socket("127.0.0.1", port)
+        server: uvicorn.Server = FrontedServer(config, listener=listener, settings=settings, app=app, store=store)
+        run = functools.partial(server.run, sockets=[])
+    else:
+        server = uvicorn.Server(config)
+        run = server.run
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15
     while not server.started:
@@ -115,17 +123,20 @@ def run_server(settings: Settings, store: EmbeddedStore) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        if fronts:
+            listener.close()
 
 
 @contextmanager
-def serving(settings: Settings, store: EmbeddedStore, *, fixture: str | None = "sample.trig") -> Iterator[LiveServer]:
+def serving(settings: Settings, store: EmbeddedStore, *, fixture: str | None = "sample.trig",
+            fronts: bool = False) -> Iterator[LiveServer]:
     """A real server over ``store`` (loaded with ``fixture``), with an admin and a contributor token."""
     if fixture is not None:
         load_fixture(store, fixture)
     tokens = TokenStore(settings.token_path)
     admin = tokens.create("test-admin", "admin")
     contributor = tokens.create("test-contributor", "contributor")
-    for url in run_server(settings, store):
+    for url in run_server(settings, store, fronts=fronts):
         yield LiveServer(url, store, settings, admin, contributor)
 
 

@@ -48,17 +48,19 @@ def expected_labels() -> set[tuple[str, str]]:
     return {(str(row[0]), str(row[1])) for row in rows}  # type: ignore[index]
 
 
-@pytest.fixture(scope="module", params=["in-process", "reader-processes"])
+@pytest.fixture(scope="module", params=["in-process", "reader-processes", "front-processes"])
 def server(request: pytest.FixtureRequest, module_server: LiveServer,
            tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """Every protocol rule holds both where queries run in-process (an in-memory store) and where they run in
-    killable reader processes over checkpoints (an on-disk store: what ``ourdata serve`` runs by default)."""
+    """Every protocol rule holds where queries run in-process (an in-memory store), where they run in
+    killable reader processes over checkpoints (an on-disk store), and where front processes answer simple
+    reads themselves and hand the rest over (what ``ourdata serve`` runs by default)."""
     if request.param == "in-process":
         yield module_server  # nothing in this module writes
         return
     tmp = tmp_path_factory.mktemp("protocol-readers")
     store = EmbeddedStore.open(tmp / "store")
-    with serving(make_test_settings(tmp, query_workers=1), store) as live:
+    fronts = request.param == "front-processes"
+    with serving(make_test_settings(tmp, query_workers=1), store, fronts=fronts) as live:
         assert store.readers is not None
         yield live
     store.close()
@@ -494,7 +496,7 @@ BIG = "http://example.org/graph/big"
 BIG_ROWS = 3000
 
 
-@pytest.fixture(scope="module", params=["in-process", "reader-processes"])
+@pytest.fixture(scope="module", params=["in-process", "reader-processes", "front-processes"])
 def streaming_server(request: pytest.FixtureRequest,
                      tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """A server with the smallest stream buffer and a graph whose results are far larger than it."""
@@ -503,7 +505,7 @@ def streaming_server(request: pytest.FixtureRequest,
     store = EmbeddedStore.open(None if request.param == "in-process" else tmp / "disk-store")
     lines = [f'<http://example.org/s/{i}> <http://example.org/p> "value {i} ünïcödé" .' for i in range(BIG_ROWS)]
     store.load("\n".join(lines).encode(), RDF_BY_NAME["ntriples"], graph=BIG)
-    with serving(settings, store, fixture=None) as server:
+    with serving(settings, store, fixture=None, fronts=request.param == "front-processes") as server:
         yield server
     store.close()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import ServicesDep
@@ -11,7 +11,7 @@ router = APIRouter(tags=["Service"])
 
 
 @router.get("/healthz", summary="Liveness and store readiness")
-async def healthz(services: ServicesDep) -> dict[str, object]:
+async def healthz(request: Request, services: ServicesDep) -> dict[str, object]:
     empty = await run_in_threadpool(services.store.is_empty)
     readers = getattr(services.store, "readers", None)
     settings = services.settings
@@ -23,5 +23,8 @@ async def healthz(services: ServicesDep) -> dict[str, object]:
     }
     if readers is not None:
         queries.update(readers.stats())
+    front_door = getattr(request.app.state, "front_door", None)
+    if front_door is not None:  # simple reads answered by front processes beside this one (api/front_door.py)
+        queries["fronts"] = front_door.status()
     return {"status": "ok", "store": "empty" if empty else "loaded", "base_iri": services.iris.base,
             "queries": queries}

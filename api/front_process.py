@@ -1,0 +1,411 @@
+"""A front process: accepts HTTP connections on the public port beside its siblings and answers simple SPARQL
+reads itself, from a read-only checkpoint; every other request goes, with its connection, to the serving process.
+
+Why: one Python process answers a tiny lookup in about half a millisecond of CPU, nearly all of it the web
+stack, and the GIL keeps that on one core. Front processes share the listening socket, so lookups spread over
+the cores, and each answers ``GET /sparql?query=`` with a small raw HTTP path (:mod:`api.front_http`) and the
+same evaluation and serialization as a reader process. Anything else (other routes, POST, HEAD, tokens, other
+parameters, SERVICE, results over ``inline_bytes``, anything unusual) is handed over: the socket itself and the
+bytes read so far travel to the serving process (``SCM_RIGHTS``), where uvicorn carries on with it.
+
+Time limits hold as in a reader process. A query still running after ``slow_after`` makes the front hand every
+other connection over, ask for a replacement and lower its priority; it then finishes that one query (or answers
+503 at the limit) and exits, which is what frees the CPU. A checkpoint is reopened before a query when the
+serving process has written since (the store version sits in shared memory), so a read after a write sees it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import queue
+import resource
+import signal
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from api.errors import problem_for
+from api.front_http import MAX_HEAD_BYTES, Cors, Dates, RequestHead, encode_response, parse_head, simple_query
+from api.negotiation import choose_format
+from api.rate_limit import RateLimit
+from graph.capped_results import ResultCaps
+from graph.errors import NotAcceptable, OurdataError, QueryTimeout
+from graph.formats import Format, ResultKind
+from graph.query_pool import ReaderPool
+from graph.query_worker import Answer
+from graph.snapshot_answers import SnapshotAnswers
+
+log = logging.getLogger("ourdata.front")
+
+#: Messages on the channel to the serving process (a SOCK_SEQPACKET pair: one message per send).
+#: Front -> serving process: SNAPSHOT (which checkpoint?), HANDOFF (answer this connection), MOVE (an evacuated
+#: connection: give it to another front), EVACUATED (start a replacement), READY (accepting).
+#: Serving process -> front: REPLY (to SNAPSHOT), ADOPT (a connection moved from an evacuated sibling).
+#: HANDOFF, MOVE and ADOPT carry a descriptor and the length of the bytes read from it, which follow in chunks.
+SNAPSHOT, HANDOFF, MOVE, EVACUATED, READY, REPLY, ADOPT = b"S", b"H", b"M", b"E", b"Y", b"R", b"A"
+CHUNK = 32 * 1024
+KEEP_ALIVE_SECONDS = 5.0  # uvicorn's default --timeout-keep-alive
+HEAD_SECONDS = 30.0
+_TICK = 0.05
+_REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 406: "Not Acceptable", 429: "Too Many Requests",
+            500: "Internal Server Error", 503: "Service Unavailable"}
+
+
+@dataclass(frozen=True)
+class FrontConfig:
+    name: str
+    base_iri: str
+    timeout: float
+    slow_after: float
+    inline_bytes: int
+    max_rows: int
+    max_bytes: int
+    memory_mb: int
+    rate_per_minute: int
+    rate_burst: int
+    cors_origins: tuple[str, ...]
+    expose_headers: str
+    access_log: bool
+
+
+def send_connection(channel: socket.socket, kind: bytes, fd: int, data: bytes) -> None:
+    """The connection ``fd`` and what was read from it, as one message and its data chunks (the caller holds
+    the channel's send lock, so nothing comes between them)."""
+    socket.send_fds(channel, [kind + len(data).to_bytes(8, "big")], [fd])
+    for start in range(0, len(data), CHUNK):
+        channel.send(data[start:start + CHUNK])
+
+
+def receive_connection(channel: socket.socket, header: bytes, fd: int) -> bytes | None:
+    """The bytes that follow a connection message (None when the channel closed meanwhile)."""
+    size = int.from_bytes(header[1:9], "big")
+    data = bytearray()
+    while len(data) < size:
+        chunk = channel.recv(65536)
+        if not chunk:
+            os.close(fd)
+            return None
+        data += chunk
+    return bytes(data)
+
+
+class _Connection(asyncio.Protocol):
+    def __init__(self, front: Front, initial: bytes = b"") -> None:
+        self.front = front
+        self.buffer = bytearray()
+        self.initial = initial  # bytes a sibling had read before it moved the connection here
+        self.busy = False  # its query is the one running (it is not moved to a sibling)
+        self.transport: Any = None
+        self.gone = False
+        self.paused = False  # our responses wait in the transport: no hand-over until they are sent
+        self.handoff_waiting = False
+
+    def connection_made(self, transport: Any) -> None:
+        self.transport = transport
+        self.last_active = time.monotonic()
+        transport.set_write_buffer_limits(high=0)
+        self.front.connections.add(self)
+        if self.initial:
+            self.data_received(self.initial)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.front.connections.discard(self)
+
+    def pause_writing(self) -> None:
+        self.paused = True
+
+    def resume_writing(self) -> None:
+        self.paused = False
+        if self.handoff_waiting:
+            self.front.hand_off(self)
+
+    def data_received(self, data: bytes) -> None:
+        self.last_active = time.monotonic()
+        self.buffer += data
+        while self.buffer and not self.gone and not self.handoff_waiting:
+            end = self.buffer.find(b"\r\n\r\n")
+            if end < 0:
+                if len(self.buffer) > MAX_HEAD_BYTES:
+                    self.front.hand_off(self)
+                return
+            head = parse_head(bytes(self.buffer[:end]))
+            query = simple_query(head) if head is not None else None
+            if head is None or query is None:
+                self.front.hand_off(self)
+                return
+            raw = bytes(self.buffer[:end + 4])
+            del self.buffer[:end + 4]
+            self.front.answer(self, head, query, raw)
+
+
+class Front:
+    """One front process's state: its connections, its checkpoint, and the query running now."""
+
+    def __init__(self, listener: socket.socket, channel: socket.socket, version: Any, config: FrontConfig) -> None:
+        self.listener = listener
+        self.channel = channel
+        self.version = version
+        self.config = config
+        self.connections: set[_Connection] = set()
+        self.answers = SnapshotAnswers(base_iri=config.base_iri, inline_bytes=config.inline_bytes,
+                                       caps=ResultCaps(max_rows=config.max_rows, max_bytes=config.max_bytes))
+        self.rate = RateLimit(None, per_minute=config.rate_per_minute, burst=config.rate_burst)
+        self.cors = Cors(origins=config.cors_origins, expose=config.expose_headers)
+        self.dates = Dates()
+        self.send_lock = threading.Lock()
+        self.state_lock = threading.Lock()
+        self.replies: queue.Queue[bytes] = queue.Queue()
+        self.current: tuple[_Connection, RequestHead, float] | None = None
+        self.evacuated = False
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._negotiated: dict[str | None, tuple[dict[ResultKind, Format | NotAcceptable],
+                                                 dict[ResultKind, Format | None]]] = {}
+
+    # ------------------------------------------------------------ channel
+    def read_channel(self) -> None:
+        """The only reader of the channel: replies go to the queue; end of file means the serving process is
+        gone, and a front must not outlive it (it would serve an old checkpoint on the port)."""
+        while True:
+            try:
+                message, fds, _flags, _address = socket.recv_fds(self.channel, 65536, 1)
+            except OSError:
+                message, fds = b"", []
+            if not message:
+                os._exit(0)
+            if message[:1] == ADOPT and fds:
+                data = receive_connection(self.channel, message, fds[0])
+                if data is None:
+                    os._exit(0)
+                assert self.loop is not None
+                self.loop.call_soon_threadsafe(self._adopt, fds[0], data)
+            elif message[:1] == REPLY:
+                self.replies.put(message[1:])
+
+    def refresh_snapshot(self) -> None:
+        with self.send_lock:
+            self.channel.send(SNAPSHOT)
+        reply = json.loads(self.replies.get(timeout=15))
+        self.answers.open(reply["path"], reply["version"])
+
+    def _adopt(self, fd: int, data: bytes) -> None:
+        """Takes over a connection an evacuated sibling was holding, with the bytes it had read."""
+        assert self.loop is not None
+        sock = socket.socket(fileno=fd)
+        sock.setblocking(False)
+        self.loop.create_task(self.loop.connect_accepted_socket(lambda: _Connection(self, data), sock))
+
+    def hand_off(self, conn: _Connection, *, from_watchdog: bool = False) -> None:
+        """Sends the connection and its unread bytes to the serving process, and forgets it here."""
+        if conn.gone:
+            return
+        if conn.paused and not from_watchdog:
+            conn.handoff_waiting = True  # after our response has left
+            conn.transport.pause_reading()
+            return
+        sock = conn.transport.get_extra_info("socket")
+        with self.send_lock:  # from the watchdog: connections at rest that a sibling front can go on with
+            send_connection(self.channel, MOVE if from_watchdog and not conn.busy else HANDOFF, sock.fileno(),
+                            bytes(conn.buffer))
+        conn.gone = True
+        if not from_watchdog:  # the watchdog must not touch the event loop's objects; we exit soon anyway
+            conn.transport.abort()  # closes our descriptor only: the serving process holds its own
+
+    # --------------------------------------------------------------- query
+    def answer(self, conn: _Connection, head: RequestHead, query: str, raw: bytes) -> None:
+        peer = conn.transport.get_extra_info("peername")
+        wait = self.rate.take(peer[0] if peer else "unknown")
+        if wait > 0:
+            self.respond(conn, head, self.rate.refusal(wait))
+            return
+        if self.version.value != self.answers.version:
+            try:
+                self.refresh_snapshot()
+            except (OSError, ValueError, KeyError, queue.Empty):
+                log.exception("front %s could not open the newest checkpoint", self.config.name)
+                conn.buffer[:0] = raw
+                self.hand_off(conn)  # the serving process answers from the live store
+                return
+        formats, chosen = self._formats(head.headers.get("accept"))
+        with self.state_lock:
+            self.current = (conn, head, time.monotonic())
+            conn.busy = True
+        try:
+            result = self.answers.answer(query, chosen)
+        except Exception:  # noqa: BLE001 - answered as the serving process answers the unexpected
+            log.exception("front %s: a query failed unexpectedly", self.config.name)
+            result = Answer(error=("StoreError", "The query failed unexpectedly; it has been logged."))
+        with self.state_lock:
+            self.current = None
+            conn.busy = False
+            if self.evacuated:  # the watchdog moved everything else away: finish this one and leave
+                self._finish_and_exit(conn, head, raw, result, formats)
+        if result is None:  # too large to hold here: the serving process spools it
+            conn.buffer[:0] = raw
+            self.hand_off(conn)
+            return
+        self.respond(conn, head, self._response(result, formats))
+
+    def _formats(self, accept: str | None) -> tuple[dict[ResultKind, Format | NotAcceptable],
+                                                     dict[ResultKind, Format | None]]:
+        """The format (or the refusal) for each kind of result, remembered per Accept header: clients send the
+        same few, and negotiating three times per request cost a tenth of a lookup."""
+        known = self._negotiated.get(accept)
+        if known is None:
+            formats: dict[ResultKind, Format | NotAcceptable] = {}
+            for kind in ResultKind:
+                try:
+                    formats[kind] = choose_format(kind, accept)
+                except NotAcceptable as refusal:
+                    formats[kind] = refusal
+            known = formats, {k: f if isinstance(f, Format) else None for k, f in formats.items()}
+            if len(self._negotiated) >= 512:
+                self._negotiated.clear()
+            self._negotiated[accept] = known
+        return known
+
+    @staticmethod
+    def _response(answer: Answer, formats: dict[ResultKind, Format | NotAcceptable]) -> Any:
+        try:
+            result = ReaderPool.result_of(answer, formats, "")
+        except OurdataError as exc:
+            return problem_for(exc)
+        headers = {"Vary": "Accept", "Content-Type": result.fmt.content_type}
+        if result.cap is not None and result.cap.capped:
+            headers["Ourdata-Result-Capped"] = f"{result.cap.reason}; rows={result.cap.rows}"
+        return _Plain(200, headers, result.body or b"")
+
+    def _encode(self, head: RequestHead, response: Any, *, close: bool) -> bytes:
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.raw_headers] \
+            if hasattr(response, "raw_headers") else list(response.headers.items())
+        status = response.status_code
+        if self.config.access_log:
+            log.info('front %s - "GET %s HTTP/1.1" %d', self.config.name, head.target[:200], status)
+        return encode_response(status, _REASONS.get(status, "Error"), headers, bytes(response.body), head=head,
+                               cors=self.cors, dates=self.dates, close=close)
+
+    def respond(self, conn: _Connection, head: RequestHead, response: Any) -> None:
+        close = not head.keep_alive
+        conn.transport.write(self._encode(head, response, close=close))
+        if close:
+            conn.gone = True
+            conn.transport.close()
+
+    # ------------------------------------------------------------ watchdog
+    def watch(self) -> None:
+        """Evacuates at ``slow_after`` and answers 503 at the limit (then exits, freeing the CPU)."""
+        while True:
+            time.sleep(_TICK)
+            with self.state_lock:
+                if self.current is None:
+                    continue
+                conn, head, started = self.current
+                elapsed = time.monotonic() - started
+                if not self.evacuated and elapsed >= self.config.slow_after:
+                    self._evacuate(conn)
+                if elapsed >= self.config.timeout:
+                    limit = self.config.timeout
+                    refusal = QueryTimeout(f"The query ran past its time limit of {limit:g} s and was stopped; "
+                                           "simplify it, add a LIMIT, or ask for a longer limit with an admin "
+                                           "token.", limit=limit)
+                    self._send_blocking(conn, self._encode(head, problem_for(refusal), close=True))
+                    os._exit(0)
+
+    def _evacuate(self, busy: _Connection) -> None:
+        self.evacuated = True
+        with self.send_lock, contextlib.suppress(OSError):
+            self.channel.send(EVACUATED)
+        for conn in list(self.connections):
+            if conn is not busy and not conn.gone and conn.transport.get_write_buffer_size() == 0:
+                with contextlib.suppress(OSError):
+                    self.hand_off(conn, from_watchdog=True)
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, 0, 10)
+
+    def _finish_and_exit(self, conn: _Connection, head: RequestHead, raw: bytes, result: Answer | None,
+                         formats: dict[ResultKind, Format | NotAcceptable]) -> None:
+        if result is None:
+            conn.buffer[:0] = raw
+        else:
+            self._send_blocking(conn, self._encode(head, self._response(result, formats), close=False))
+        with contextlib.suppress(OSError):
+            self.hand_off(conn, from_watchdog=True)  # the rest of the connection goes on in a sibling front
+        os._exit(0)
+
+    @staticmethod
+    def _send_blocking(conn: _Connection, data: bytes) -> None:
+        sock = conn.transport.get_extra_info("socket")
+        with contextlib.suppress(OSError), socket.socket(fileno=os.dup(sock.fileno())) as own:
+            own.setblocking(True)
+            own.settimeout(10)
+            own.sendall(data)
+
+    # ----------------------------------------------------------------- run
+    def run(self) -> None:
+        try:
+            import uvloop
+
+            loop = uvloop.new_event_loop()
+        except ImportError:  # pragma: no cover - uvicorn[standard] brings uvloop
+            loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        self.loop = loop
+        threading.Thread(target=self.read_channel, name="ourdata-front-channel", daemon=True).start()
+        self.refresh_snapshot()
+        with self.send_lock:
+            self.channel.send(READY)
+        threading.Thread(target=self.watch, name="ourdata-front-watch", daemon=True).start()
+        self.listener.setblocking(False)
+        loop.add_reader(self.listener.fileno(), self._accept_one, loop)
+        loop.call_later(1.0, self._close_idle, loop)
+        loop.run_forever()
+
+    def _close_idle(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Closes kept-alive connections idle for ``KEEP_ALIVE_SECONDS`` (as uvicorn does) and ones stuck in an
+        unfinished request head for ``HEAD_SECONDS``, so idle clients cannot pile up file descriptors."""
+        now = time.monotonic()
+        for conn in list(self.connections):
+            idle = now - conn.last_active
+            if conn.gone or conn.transport.get_write_buffer_size():
+                continue
+            if (not conn.buffer and idle > KEEP_ALIVE_SECONDS) or idle > HEAD_SECONDS:
+                conn.gone = True
+                conn.transport.close()
+        loop.call_later(1.0, self._close_idle, loop)
+
+    def _accept_one(self, loop: asyncio.AbstractEventLoop) -> None:
+        """One connection per wake-up (asyncio's server would take the whole queue): every front is woken for
+        a new connection and the least busy one gets there first, which spreads bursts of connections."""
+        try:
+            sock, _address = self.listener.accept()
+        except (BlockingIOError, InterruptedError):
+            return  # a sibling took it
+        except OSError:
+            log.exception("accept failed")
+            return
+        sock.setblocking(False)
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        loop.create_task(loop.connect_accepted_socket(lambda: _Connection(self), sock))
+
+
+@dataclass(frozen=True)
+class _Plain:
+    status_code: int
+    headers: dict[str, str]
+    body: bytes
+
+
+def main(listener: socket.socket, channel: socket.socket, version: Any, config: FrontConfig) -> None:
+    """Entry point. The serving process stops fronts itself; Ctrl-C in a terminal must not kill them first."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if config.memory_mb:
+        limit = config.memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
+    Front(listener, channel, version, config).run()
