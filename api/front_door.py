@@ -32,6 +32,7 @@ from api.front_process import (
     MOVE,
     READY,
     REPLY,
+    SHARE_AFTER,
     SNAPSHOT,
     FrontConfig,
     main,
@@ -51,6 +52,7 @@ class _Front:
     name: str
     process: Any
     channel: socket.socket
+    busy_since: Any  # shared with the front: when its running query started, 0.0 when idle
     started: float = field(default_factory=time.monotonic)
     evacuated: bool = False
     ready: bool = False  # has opened a checkpoint and accepts connections
@@ -96,11 +98,12 @@ class FrontDoor:
         name = f"{self._config.name}-{next(self._names)}"
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         config = FrontConfig(**{**self._config.__dict__, "name": name})
-        process = self._context.Process(target=main, args=(self._listener, theirs, self._version, config),
+        busy_since = self._context.RawValue("d", 0.0)
+        process = self._context.Process(target=main, args=(self._listener, theirs, self._version, busy_since, config),
                                         name=f"ourdata-front-{name}", daemon=True)
         process.start()
         theirs.close()
-        front = _Front(name=name, process=process, channel=ours)
+        front = _Front(name=name, process=process, channel=ours, busy_since=busy_since)
         with self._lock:
             self._fronts[name] = front
         threading.Thread(target=self._serve_channel, args=(front,), name=f"ourdata-front-{name}",
@@ -213,7 +216,13 @@ class FrontDoor:
         process would answer its lookups at a fraction of a front's rate); False when there is none."""
         with self._lock:
             targets = [f for f in self._fronts.values() if f is not sender and not f.evacuated]
-        for target in sorted(targets, key=lambda f: (not f.ready, self._moved_to.get(f.name, 0))):
+        now = time.monotonic()
+
+        def preference(front: _Front) -> tuple[bool, bool, int]:  # ready, then not in a query, then fewest moved
+            since = front.busy_since.value
+            return not front.ready, bool(since) and now - since > SHARE_AFTER, self._moved_to.get(front.name, 0)
+
+        for target in sorted(targets, key=preference):
             try:
                 with target.send_lock:
                     send_connection(target.channel, ADOPT, fd, data)

@@ -23,6 +23,7 @@ import logging
 import os
 import queue
 import resource
+import select
 import signal
 import socket
 import threading
@@ -52,7 +53,10 @@ SNAPSHOT, HANDOFF, MOVE, EVACUATED, READY, REPLY, ADOPT = b"S", b"H", b"M", b"E"
 CHUNK = 32 * 1024
 KEEP_ALIVE_SECONDS = 5.0  # uvicorn's default --timeout-keep-alive
 HEAD_SECONDS = 30.0
-_TICK = 0.05
+_TICK = 0.02
+#: A query running this long makes its front move connections with a request waiting to a sibling front (a front
+#: answers one query at a time; two clients of one front should not queue while another front idles).
+SHARE_AFTER = 0.02
 _REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 406: "Not Acceptable", 429: "Too Many Requests",
             500: "Internal Server Error", 503: "Service Unavailable"}
 
@@ -96,10 +100,11 @@ def receive_connection(channel: socket.socket, header: bytes, fd: int) -> bytes 
 
 
 class _Connection(asyncio.Protocol):
-    def __init__(self, front: Front, initial: bytes = b"") -> None:
+    def __init__(self, front: Front, initial: bytes = b"", *, moved_in: bool = False) -> None:
         self.front = front
         self.buffer = bytearray()
         self.initial = initial  # bytes a sibling had read before it moved the connection here
+        self.moved_in = moved_in
         self.busy = False  # its query is the one running (it is not moved to a sibling)
         self.transport: Any = None
         self.gone = False
@@ -147,10 +152,12 @@ class _Connection(asyncio.Protocol):
 class Front:
     """One front process's state: its connections, its checkpoint, and the query running now."""
 
-    def __init__(self, listener: socket.socket, channel: socket.socket, version: Any, config: FrontConfig) -> None:
+    def __init__(self, listener: socket.socket, channel: socket.socket, version: Any, busy_since: Any,
+                 config: FrontConfig) -> None:
         self.listener = listener
         self.channel = channel
         self.version = version
+        self.busy_since = busy_since  # shared: when the running query started (0: idle); read by the server
         self.config = config
         self.connections: set[_Connection] = set()
         self.answers = SnapshotAnswers(base_iri=config.base_iri, inline_bytes=config.inline_bytes,
@@ -163,6 +170,8 @@ class Front:
         self.replies: queue.Queue[bytes] = queue.Queue()
         self.current: tuple[_Connection, RequestHead, float] | None = None
         self.evacuated = False
+        self.released: list[_Connection] = []
+        self.incoming: dict[int, tuple[socket.socket, bytes]] = {}  # by descriptor; see _take_in
         self.loop: asyncio.AbstractEventLoop | None = None
         self._negotiated: dict[str | None, tuple[dict[ResultKind, Format | NotAcceptable],
                                                  dict[ResultKind, Format | None]]] = {}
@@ -182,8 +191,16 @@ class Front:
                 data = receive_connection(self.channel, message, fds[0])
                 if data is None:
                     os._exit(0)
+                sock = socket.socket(fileno=fds[0])
+                with self.state_lock:
+                    if self.evacuated:  # we are leaving: pass it on to a sibling at once
+                        with self.send_lock, contextlib.suppress(OSError):
+                            send_connection(self.channel, MOVE, sock.fileno(), data)
+                        sock.close()
+                        continue
+                    self.incoming[sock.fileno()] = (sock, data)
                 assert self.loop is not None
-                self.loop.call_soon_threadsafe(self._adopt, fds[0], data)
+                self.loop.call_soon_threadsafe(self._take_in, sock, True)
             elif message[:1] == REPLY:
                 self.replies.put(message[1:])
 
@@ -193,12 +210,19 @@ class Front:
         reply = json.loads(self.replies.get(timeout=15))
         self.answers.open(reply["path"], reply["version"])
 
-    def _adopt(self, fd: int, data: bytes) -> None:
-        """Takes over a connection an evacuated sibling was holding, with the bytes it had read."""
+    def _take_in(self, sock: socket.socket, moved_in: bool) -> None:
+        """Makes a connection of a socket in ``incoming`` (accepted here, or moved here by a sibling with the
+        bytes it had read). Until its protocol exists, an evacuation passes the socket on as it is."""
         assert self.loop is not None
-        sock = socket.socket(fileno=fd)
+        fd = sock.fileno()
+
+        def protocol() -> _Connection:
+            with self.state_lock:
+                _sock, data = self.incoming.pop(fd, (None, b""))
+            return _Connection(self, data, moved_in=moved_in)
+
         sock.setblocking(False)
-        self.loop.create_task(self.loop.connect_accepted_socket(lambda: _Connection(self, data), sock))
+        self.loop.create_task(self.loop.connect_accepted_socket(protocol, sock))
 
     def hand_off(self, conn: _Connection, *, from_watchdog: bool = False) -> None:
         """Sends the connection and its unread bytes to the serving process, and forgets it here."""
@@ -235,6 +259,7 @@ class Front:
         with self.state_lock:
             self.current = (conn, head, time.monotonic())
             conn.busy = True
+            self.busy_since.value = self.current[2]
         try:
             result = self.answers.answer(query, chosen)
         except Exception:  # noqa: BLE001 - answered as the serving process answers the unexpected
@@ -243,6 +268,10 @@ class Front:
         with self.state_lock:
             self.current = None
             conn.busy = False
+            self.busy_since.value = 0.0
+            for moved in self.released:  # our descriptors of connections a sibling now holds
+                moved.transport.abort()
+            self.released.clear()
             if self.evacuated:  # the watchdog moved everything else away: finish this one and leave
                 self._finish_and_exit(conn, head, raw, result, formats)
         if result is None:  # too large to hold here: the serving process spools it
@@ -308,24 +337,41 @@ class Front:
                 elapsed = time.monotonic() - started
                 if not self.evacuated and elapsed >= self.config.slow_after:
                     self._evacuate(conn)
+                elif not self.evacuated and elapsed >= SHARE_AFTER:
+                    self._share_waiting(conn)
                 if elapsed >= self.config.timeout:
                     limit = self.config.timeout
                     refusal = QueryTimeout(f"The query ran past its time limit of {limit:g} s and was stopped; "
                                            "simplify it, add a LIMIT, or ask for a longer limit with an admin "
                                            "token.", limit=limit)
-                    self._send_blocking(conn, self._encode(head, problem_for(refusal), close=True))
+                    self._send_blocking(conn, self._encode(head, problem_for(refusal), close=True), last=True)
                     os._exit(0)
+
+    def _share_waiting(self, busy: _Connection) -> None:
+        """Moves connections whose next request is waiting to a sibling front, once per connection (so two busy
+        fronts do not pass one back and forth). The event loop is inside the query: it closes them after."""
+        for conn in list(self.connections):
+            if conn is busy or conn.gone or conn.moved_in or conn.transport.get_write_buffer_size():
+                continue
+            fd = conn.transport.get_extra_info("socket").fileno()
+            if conn.buffer or select.select([fd], [], [], 0)[0]:
+                with contextlib.suppress(OSError):
+                    self.hand_off(conn, from_watchdog=True)
+                    self.released.append(conn)
 
     def _evacuate(self, busy: _Connection) -> None:
         self.evacuated = True
         with self.send_lock, contextlib.suppress(OSError):
             self.channel.send(EVACUATED)
+        for sock, data in list(self.incoming.values()):  # accepted or moved here, not yet taken in
+            with self.send_lock, contextlib.suppress(OSError):
+                send_connection(self.channel, MOVE, sock.fileno(), data)
+        self.incoming.clear()
         for conn in list(self.connections):
             if conn is not busy and not conn.gone and conn.transport.get_write_buffer_size() == 0:
                 with contextlib.suppress(OSError):
                     self.hand_off(conn, from_watchdog=True)
-        with contextlib.suppress(OSError):
-            os.setpriority(os.PRIO_PROCESS, 0, 10)
+        _lower_priority()
 
     def _finish_and_exit(self, conn: _Connection, head: RequestHead, raw: bytes, result: Answer | None,
                          formats: dict[ResultKind, Format | NotAcceptable]) -> None:
@@ -338,12 +384,20 @@ class Front:
         os._exit(0)
 
     @staticmethod
-    def _send_blocking(conn: _Connection, data: bytes) -> None:
+    def _send_blocking(conn: _Connection, data: bytes, *, last: bool = False) -> None:
+        """Writes outside the event loop (which is inside a query). ``last``: the connection ends here, closed
+        gracefully (our side shut, the client's close awaited briefly) so the client reads the answer rather than a
+        reset."""
         sock = conn.transport.get_extra_info("socket")
         with contextlib.suppress(OSError), socket.socket(fileno=os.dup(sock.fileno())) as own:
             own.setblocking(True)
             own.settimeout(10)
             own.sendall(data)
+            if last:
+                own.shutdown(socket.SHUT_WR)
+                own.settimeout(1.0)
+                while own.recv(65536):
+                    pass
 
     # ----------------------------------------------------------------- run
     def run(self) -> None:
@@ -388,10 +442,19 @@ class Front:
         except OSError:
             log.exception("accept failed")
             return
-        sock.setblocking(False)
         with contextlib.suppress(OSError):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        loop.create_task(loop.connect_accepted_socket(lambda: _Connection(self), sock))
+        with self.state_lock:
+            self.incoming[sock.fileno()] = (sock, b"")
+        self._take_in(sock, False)
+
+
+def _lower_priority() -> None:
+    """nice 10 for every thread of this process: on Linux a nice value belongs to a thread, and the query runs
+    in the main thread while the watchdog asks."""
+    for task in os.listdir("/proc/self/task"):
+        with contextlib.suppress(OSError, ValueError):
+            os.setpriority(os.PRIO_PROCESS, int(task), 10)
 
 
 @dataclass(frozen=True)
@@ -401,11 +464,11 @@ class _Plain:
     body: bytes
 
 
-def main(listener: socket.socket, channel: socket.socket, version: Any, config: FrontConfig) -> None:
+def main(listener: socket.socket, channel: socket.socket, version: Any, busy_since: Any, config: FrontConfig) -> None:
     """Entry point. The serving process stops fronts itself; Ctrl-C in a terminal must not kill them first."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if config.memory_mb:
         limit = config.memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
-    Front(listener, channel, version, config).run()
+    Front(listener, channel, version, busy_since, config).run()
