@@ -35,6 +35,7 @@ from api.front_process import (
     SHARE_AFTER,
     SNAPSHOT,
     FrontConfig,
+    close_shared,
     main,
     receive_connection,
     send_connection,
@@ -57,6 +58,20 @@ class _Front:
     evacuated: bool = False
     ready: bool = False  # has opened a checkpoint and accepts connections
     send_lock: threading.Lock = field(default_factory=threading.Lock)  # our threads for several fronts write here
+
+
+class _SharedSocketTransport:
+    """The transport uvicorn gets for a connection a front handed over: as the real one, except that closing sends
+    the FIN even while the front still holds a descriptor of the socket (see ``close_shared``)."""
+
+    def __init__(self, transport: Any) -> None:
+        self._transport = transport
+
+    def close(self) -> None:
+        close_shared(self._transport)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
 
 
 class FrontDoor:
@@ -247,7 +262,7 @@ class FrontDoor:
             connection_made = adopted.connection_made
 
             def made(transport: Any) -> None:  # the bytes the front read come first, before any read here
-                connection_made(transport)
+                connection_made(_SharedSocketTransport(transport))
                 if data:
                     adopted.data_received(data)  # type: ignore[attr-defined]
 

@@ -43,6 +43,18 @@ from graph.query_worker import Answer
 from graph.snapshot_answers import SnapshotAnswers
 
 log = logging.getLogger("ourdata.front")
+_TRACE = os.environ.get("OURDATA_FRONT_TRACE")
+
+
+def trace(event: str, fd: int = -1) -> None:
+    """Debugging aid: one line per connection event when OURDATA_FRONT_TRACE names a file."""
+    if not _TRACE:
+        return
+    peer = ""
+    with contextlib.suppress(Exception), socket.socket(fileno=os.dup(fd)) as sock:
+        peer = str(sock.getpeername()[1])
+    with open(_TRACE, "a") as out:
+        out.write(f"{time.time():.3f} {os.getpid()} {event} {peer}\n")
 
 #: Messages on the channel to the serving process (a SOCK_SEQPACKET pair: one message per send).
 #: Front -> serving process: SNAPSHOT (which checkpoint?), HANDOFF (answer this connection), MOVE (an evacuated
@@ -81,6 +93,7 @@ class FrontConfig:
 def send_connection(channel: socket.socket, kind: bytes, fd: int, data: bytes) -> None:
     """The connection ``fd`` and what was read from it, as one message and its data chunks (the caller holds
     the channel's send lock, so nothing comes between them)."""
+    trace(f"send-{kind.decode()} {len(data)}", fd)
     socket.send_fds(channel, [kind + len(data).to_bytes(8, "big")], [fd])
     for start in range(0, len(data), CHUNK):
         channel.send(data[start:start + CHUNK])
@@ -99,6 +112,15 @@ def receive_connection(channel: socket.socket, header: bytes, fd: int) -> bytes 
     return bytes(data)
 
 
+def close_shared(transport: Any) -> None:
+    """Closes a connection whose socket another process may still hold (a front that passed it on keeps its
+    descriptor until its query ends): the FIN goes out after our last bytes whatever other descriptors exist."""
+    with contextlib.suppress(OSError, RuntimeError):
+        if transport.can_write_eof():
+            transport.write_eof()
+    transport.close()
+
+
 class _Connection(asyncio.Protocol):
     def __init__(self, front: Front, initial: bytes = b"", *, moved_in: bool = False) -> None:
         self.front = front
@@ -115,7 +137,17 @@ class _Connection(asyncio.Protocol):
         self.transport = transport
         self.last_active = time.monotonic()
         transport.set_write_buffer_limits(high=0)
-        self.front.connections.add(self)
+        fd = transport.get_extra_info("socket").fileno()
+        with self.front.state_lock:  # from "incoming" to "connections" in one step: the watchdog sees it in one
+            self.front.incoming.pop(fd, None)
+            moved_away = fd in self.front.moved_away
+            self.front.moved_away.discard(fd)
+            if not moved_away:
+                self.front.connections.add(self)
+        if moved_away:  # the watchdog gave it to a sibling while the loop was in a query
+            self.gone = True
+            transport.abort()
+            return
         if self.initial:
             self.data_received(self.initial)
 
@@ -172,6 +204,7 @@ class Front:
         self.evacuated = False
         self.released: list[_Connection] = []
         self.incoming: dict[int, tuple[socket.socket, bytes]] = {}  # by descriptor; see _take_in
+        self.moved_away: set[int] = set()  # descriptors moved from "incoming" while the loop was busy
         self.loop: asyncio.AbstractEventLoop | None = None
         self._negotiated: dict[str | None, tuple[dict[ResultKind, Format | NotAcceptable],
                                                  dict[ResultKind, Format | None]]] = {}
@@ -215,10 +248,11 @@ class Front:
         bytes it had read). Until its protocol exists, an evacuation passes the socket on as it is."""
         assert self.loop is not None
         fd = sock.fileno()
+        trace(f"take-in moved={moved_in}", fd)
 
         def protocol() -> _Connection:
             with self.state_lock:
-                _sock, data = self.incoming.pop(fd, (None, b""))
+                _sock, data = self.incoming.get(fd, (None, b""))
             return _Connection(self, data, moved_in=moved_in)
 
         sock.setblocking(False)
@@ -323,7 +357,7 @@ class Front:
         conn.transport.write(self._encode(head, response, close=close))
         if close:
             conn.gone = True
-            conn.transport.close()
+            close_shared(conn.transport)
 
     # ------------------------------------------------------------ watchdog
     def watch(self) -> None:
@@ -344,12 +378,20 @@ class Front:
                     refusal = QueryTimeout(f"The query ran past its time limit of {limit:g} s and was stopped; "
                                            "simplify it, add a LIMIT, or ask for a longer limit with an admin "
                                            "token.", limit=limit)
+                    trace("deadline-503", conn.transport.get_extra_info("socket").fileno())
                     self._send_blocking(conn, self._encode(head, problem_for(refusal), close=True), last=True)
+                    trace("exit")
                     os._exit(0)
 
     def _share_waiting(self, busy: _Connection) -> None:
         """Moves connections whose next request is waiting to a sibling front, once per connection (so two busy
         fronts do not pass one back and forth). The event loop is inside the query: it closes them after."""
+        for fd, (_sock, data) in list(self.incoming.items()):  # accepted, not yet taken in by the loop
+            if data or select.select([fd], [], [], 0)[0]:
+                with self.send_lock, contextlib.suppress(OSError):
+                    send_connection(self.channel, MOVE, fd, data)
+                del self.incoming[fd]
+                self.moved_away.add(fd)
         for conn in list(self.connections):
             if conn is busy or conn.gone or conn.moved_in or conn.transport.get_write_buffer_size():
                 continue
@@ -429,7 +471,7 @@ class Front:
                 continue
             if (not conn.buffer and idle > KEEP_ALIVE_SECONDS) or idle > HEAD_SECONDS:
                 conn.gone = True
-                conn.transport.close()
+                close_shared(conn.transport)
         loop.call_later(1.0, self._close_idle, loop)
 
     def _accept_one(self, loop: asyncio.AbstractEventLoop) -> None:

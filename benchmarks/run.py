@@ -48,7 +48,9 @@ THEIRS = "oxigraph"
 #: how each ``--modes`` entry runs our server (``ours``: the settings' defaults)
 MODES: dict[str, dict[str, str]] = {
     "ours": {},
-    "protected": {"OURDATA_QUERY_WORKERS": "2"},
+    "protected": {"OURDATA_QUERY_WORKERS": "2"},  # the defaults: reader processes and two front processes
+    "readers-only": {"OURDATA_QUERY_WORKERS": "2", "OURDATA_FRONT_PROCESSES": "0"},  # every request via one process
+    "one-front": {"OURDATA_QUERY_WORKERS": "2", "OURDATA_FRONT_PROCESSES": "1"},
     "unprotected": {"OURDATA_QUERY_WORKERS": "0"},
 }
 
