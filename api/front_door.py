@@ -25,21 +25,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from api.front_process import (
+from api.front_channel import (
     ADOPT,
     EVACUATED,
     HANDOFF,
     MOVE,
     READY,
     REPLY,
-    SHARE_AFTER,
     SNAPSHOT,
     FrontConfig,
     close_shared,
-    main,
     receive_connection,
     send_connection,
 )
+from api.front_process import SHARE_AFTER, main
 
 log = logging.getLogger("ourdata.front")
 

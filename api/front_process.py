@@ -8,10 +8,12 @@ same evaluation and serialization as a reader process. Anything else (other rout
 parameters, SERVICE, results over ``inline_bytes``, anything unusual) is handed over: the socket itself and the
 bytes read so far travel to the serving process (``SCM_RIGHTS``), where uvicorn carries on with it.
 
-Time limits hold as in a reader process. A query still running after ``slow_after`` makes the front hand every
-other connection over, ask for a replacement and lower its priority; it then finishes that one query (or answers
-503 at the limit) and exits, which is what frees the CPU. A checkpoint is reopened before a query when the
-serving process has written since (the store version sits in shared memory), so a read after a write sees it.
+A front answers one query at a time: a query running past ``SHARE_AFTER`` makes it move connections with a request
+waiting to a sibling front. Time limits hold as in a reader process. A query still running after ``slow_after``
+makes the front hand every other connection over, ask for a replacement and lower its priority; it then finishes
+that one query (or answers 503 at the limit) and exits, which is what frees the CPU. A checkpoint is reopened before
+a query when the serving process has written since (the store version sits in shared memory), so a read after a
+write sees it.
 """
 
 from __future__ import annotations
@@ -32,7 +34,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from api.errors import problem_for
-from api.front_http import MAX_HEAD_BYTES, Cors, Dates, RequestHead, encode_response, parse_head, simple_query
+from api.front_channel import (
+    ADOPT,
+    EVACUATED,
+    HANDOFF,
+    MOVE,
+    READY,
+    REPLY,
+    SNAPSHOT,
+    FrontConfig,
+    close_shared,
+    receive_connection,
+    send_connection,
+    trace,
+)
+from api.front_connection import FrontConnection
+from api.front_http import Cors, Dates, RequestHead, encode_response
 from api.negotiation import choose_format
 from api.rate_limit import RateLimit
 from graph.capped_results import ResultCaps
@@ -43,26 +60,6 @@ from graph.query_worker import Answer
 from graph.snapshot_answers import SnapshotAnswers
 
 log = logging.getLogger("ourdata.front")
-_TRACE = os.environ.get("OURDATA_FRONT_TRACE")
-
-
-def trace(event: str, fd: int = -1) -> None:
-    """Debugging aid: one line per connection event when OURDATA_FRONT_TRACE names a file."""
-    if not _TRACE:
-        return
-    peer = ""
-    with contextlib.suppress(Exception), socket.socket(fileno=os.dup(fd)) as sock:
-        peer = str(sock.getpeername()[1])
-    with open(_TRACE, "a") as out:
-        out.write(f"{time.time():.3f} {os.getpid()} {event} {peer}\n")
-
-#: Messages on the channel to the serving process (a SOCK_SEQPACKET pair: one message per send).
-#: Front -> serving process: SNAPSHOT (which checkpoint?), HANDOFF (answer this connection), MOVE (an evacuated
-#: connection: give it to another front), EVACUATED (start a replacement), READY (accepting).
-#: Serving process -> front: REPLY (to SNAPSHOT), ADOPT (a connection moved from an evacuated sibling).
-#: HANDOFF, MOVE and ADOPT carry a descriptor and the length of the bytes read from it, which follow in chunks.
-SNAPSHOT, HANDOFF, MOVE, EVACUATED, READY, REPLY, ADOPT = b"S", b"H", b"M", b"E", b"Y", b"R", b"A"
-CHUNK = 32 * 1024
 KEEP_ALIVE_SECONDS = 5.0  # uvicorn's default --timeout-keep-alive
 HEAD_SECONDS = 30.0
 _TICK = 0.02
@@ -71,114 +68,6 @@ _TICK = 0.02
 SHARE_AFTER = 0.02
 _REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 406: "Not Acceptable", 429: "Too Many Requests",
             500: "Internal Server Error", 503: "Service Unavailable"}
-
-
-@dataclass(frozen=True)
-class FrontConfig:
-    name: str
-    base_iri: str
-    timeout: float
-    slow_after: float
-    inline_bytes: int
-    max_rows: int
-    max_bytes: int
-    memory_mb: int
-    rate_per_minute: int
-    rate_burst: int
-    cors_origins: tuple[str, ...]
-    expose_headers: str
-    access_log: bool
-
-
-def send_connection(channel: socket.socket, kind: bytes, fd: int, data: bytes) -> None:
-    """The connection ``fd`` and what was read from it, as one message and its data chunks (the caller holds
-    the channel's send lock, so nothing comes between them)."""
-    trace(f"send-{kind.decode()} {len(data)}", fd)
-    socket.send_fds(channel, [kind + len(data).to_bytes(8, "big")], [fd])
-    for start in range(0, len(data), CHUNK):
-        channel.send(data[start:start + CHUNK])
-
-
-def receive_connection(channel: socket.socket, header: bytes, fd: int) -> bytes | None:
-    """The bytes that follow a connection message (None when the channel closed meanwhile)."""
-    size = int.from_bytes(header[1:9], "big")
-    data = bytearray()
-    while len(data) < size:
-        chunk = channel.recv(65536)
-        if not chunk:
-            os.close(fd)
-            return None
-        data += chunk
-    return bytes(data)
-
-
-def close_shared(transport: Any) -> None:
-    """Closes a connection whose socket another process may still hold (a front that passed it on keeps its
-    descriptor until its query ends): the FIN goes out after our last bytes whatever other descriptors exist."""
-    with contextlib.suppress(OSError, RuntimeError):
-        if transport.can_write_eof():
-            transport.write_eof()
-    transport.close()
-
-
-class _Connection(asyncio.Protocol):
-    def __init__(self, front: Front, initial: bytes = b"", *, moved_in: bool = False) -> None:
-        self.front = front
-        self.buffer = bytearray()
-        self.initial = initial  # bytes a sibling had read before it moved the connection here
-        self.moved_in = moved_in
-        self.busy = False  # its query is the one running (it is not moved to a sibling)
-        self.transport: Any = None
-        self.gone = False
-        self.paused = False  # our responses wait in the transport: no hand-over until they are sent
-        self.handoff_waiting = False
-
-    def connection_made(self, transport: Any) -> None:
-        self.transport = transport
-        self.last_active = time.monotonic()
-        transport.set_write_buffer_limits(high=0)
-        fd = transport.get_extra_info("socket").fileno()
-        with self.front.state_lock:  # from "incoming" to "connections" in one step: the watchdog sees it in one
-            self.front.incoming.pop(fd, None)
-            moved_away = fd in self.front.moved_away
-            self.front.moved_away.discard(fd)
-            if not moved_away:
-                self.front.connections.add(self)
-        if moved_away:  # the watchdog gave it to a sibling while the loop was in a query
-            self.gone = True
-            transport.abort()
-            return
-        if self.initial:
-            self.data_received(self.initial)
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self.front.connections.discard(self)
-
-    def pause_writing(self) -> None:
-        self.paused = True
-
-    def resume_writing(self) -> None:
-        self.paused = False
-        if self.handoff_waiting:
-            self.front.hand_off(self)
-
-    def data_received(self, data: bytes) -> None:
-        self.last_active = time.monotonic()
-        self.buffer += data
-        while self.buffer and not self.gone and not self.handoff_waiting:
-            end = self.buffer.find(b"\r\n\r\n")
-            if end < 0:
-                if len(self.buffer) > MAX_HEAD_BYTES:
-                    self.front.hand_off(self)
-                return
-            head = parse_head(bytes(self.buffer[:end]))
-            query = simple_query(head) if head is not None else None
-            if head is None or query is None:
-                self.front.hand_off(self)
-                return
-            raw = bytes(self.buffer[:end + 4])
-            del self.buffer[:end + 4]
-            self.front.answer(self, head, query, raw)
 
 
 class Front:
@@ -191,7 +80,7 @@ class Front:
         self.version = version
         self.busy_since = busy_since  # shared: when the running query started (0: idle); read by the server
         self.config = config
-        self.connections: set[_Connection] = set()
+        self.connections: set[FrontConnection] = set()
         self.answers = SnapshotAnswers(base_iri=config.base_iri, inline_bytes=config.inline_bytes,
                                        caps=ResultCaps(max_rows=config.max_rows, max_bytes=config.max_bytes))
         self.rate = RateLimit(None, per_minute=config.rate_per_minute, burst=config.rate_burst)
@@ -200,9 +89,9 @@ class Front:
         self.send_lock = threading.Lock()
         self.state_lock = threading.Lock()
         self.replies: queue.Queue[bytes] = queue.Queue()
-        self.current: tuple[_Connection, RequestHead, float] | None = None
+        self.current: tuple[FrontConnection, RequestHead, float] | None = None
         self.evacuated = False
-        self.released: list[_Connection] = []
+        self.released: list[FrontConnection] = []
         self.incoming: dict[int, tuple[socket.socket, bytes]] = {}  # by descriptor; see _take_in
         self.moved_away: set[int] = set()  # descriptors moved from "incoming" while the loop was busy
         self.loop: asyncio.AbstractEventLoop | None = None
@@ -250,15 +139,15 @@ class Front:
         fd = sock.fileno()
         trace(f"take-in moved={moved_in}", fd)
 
-        def protocol() -> _Connection:
+        def protocol() -> FrontConnection:
             with self.state_lock:
                 _sock, data = self.incoming.get(fd, (None, b""))
-            return _Connection(self, data, moved_in=moved_in)
+            return FrontConnection(self, data, moved_in=moved_in)
 
         sock.setblocking(False)
         self.loop.create_task(self.loop.connect_accepted_socket(protocol, sock))
 
-    def hand_off(self, conn: _Connection, *, from_watchdog: bool = False) -> None:
+    def hand_off(self, conn: FrontConnection, *, from_watchdog: bool = False) -> None:
         """Sends the connection and its unread bytes to the serving process, and forgets it here."""
         if conn.gone:
             return
@@ -275,7 +164,7 @@ class Front:
             conn.transport.abort()  # closes our descriptor only: the serving process holds its own
 
     # --------------------------------------------------------------- query
-    def answer(self, conn: _Connection, head: RequestHead, query: str, raw: bytes) -> None:
+    def answer(self, conn: FrontConnection, head: RequestHead, query: str, raw: bytes) -> None:
         peer = conn.transport.get_extra_info("peername")
         wait = self.rate.take(peer[0] if peer else "unknown")
         if wait > 0:
@@ -352,7 +241,7 @@ class Front:
         return encode_response(status, _REASONS.get(status, "Error"), headers, bytes(response.body), head=head,
                                cors=self.cors, dates=self.dates, close=close)
 
-    def respond(self, conn: _Connection, head: RequestHead, response: Any) -> None:
+    def respond(self, conn: FrontConnection, head: RequestHead, response: Any) -> None:
         close = not head.keep_alive
         conn.transport.write(self._encode(head, response, close=close))
         if close:
@@ -383,7 +272,7 @@ class Front:
                     trace("exit")
                     os._exit(0)
 
-    def _share_waiting(self, busy: _Connection) -> None:
+    def _share_waiting(self, busy: FrontConnection) -> None:
         """Moves connections whose next request is waiting to a sibling front, once per connection (so two busy
         fronts do not pass one back and forth). The event loop is inside the query: it closes them after."""
         for fd, (_sock, data) in list(self.incoming.items()):  # accepted, not yet taken in by the loop
@@ -401,7 +290,7 @@ class Front:
                     self.hand_off(conn, from_watchdog=True)
                     self.released.append(conn)
 
-    def _evacuate(self, busy: _Connection) -> None:
+    def _evacuate(self, busy: FrontConnection) -> None:
         self.evacuated = True
         with self.send_lock, contextlib.suppress(OSError):
             self.channel.send(EVACUATED)
@@ -415,7 +304,7 @@ class Front:
                     self.hand_off(conn, from_watchdog=True)
         _lower_priority()
 
-    def _finish_and_exit(self, conn: _Connection, head: RequestHead, raw: bytes, result: Answer | None,
+    def _finish_and_exit(self, conn: FrontConnection, head: RequestHead, raw: bytes, result: Answer | None,
                          formats: dict[ResultKind, Format | NotAcceptable]) -> None:
         if result is None:
             conn.buffer[:0] = raw
@@ -426,7 +315,7 @@ class Front:
         os._exit(0)
 
     @staticmethod
-    def _send_blocking(conn: _Connection, data: bytes, *, last: bool = False) -> None:
+    def _send_blocking(conn: FrontConnection, data: bytes, *, last: bool = False) -> None:
         """Writes outside the event loop (which is inside a query). ``last``: the connection ends here, closed
         gracefully (our side shut, the client's close awaited briefly) so the client reads the answer rather than a
         reset."""

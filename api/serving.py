@@ -14,8 +14,8 @@ from typing import Any
 import uvicorn
 
 from api.app import EXPOSED_HEADERS
+from api.front_channel import FrontConfig
 from api.front_door import FrontDoor
-from api.front_process import FrontConfig
 from graph.settings import Settings
 
 #: A query still running after this many seconds moves its front out of the way (as a slow reader is lowered).
