@@ -21,6 +21,8 @@ _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 #: Request headers that make a request more than a simple read (a body, credentials, a protocol switch).
 _NOT_SIMPLE = ("content-length", "transfer-encoding", "authorization", "expect", "upgrade")
 _GZIP_MIN = 4096  # as api/app.py's GZipMiddleware
+REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 406: "Not Acceptable", 429: "Too Many Requests",
+           500: "Internal Server Error", 503: "Service Unavailable"}
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,15 @@ class Dates:
         if second != self._second:
             self._second, self._value = second, formatdate(second, usegmt=True)
         return self._value
+
+
+@dataclass(frozen=True)
+class PlainResponse:
+    """A whole response as a route would return it (what :func:`encode_response` reads of a Starlette one)."""
+
+    status_code: int
+    headers: dict[str, str]
+    body: bytes
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,6 @@ import signal
 import socket
 import threading
 import time
-from dataclasses import dataclass
 from typing import Any
 
 from api.errors import problem_for
@@ -49,7 +48,7 @@ from api.front_channel import (
     trace,
 )
 from api.front_connection import FrontConnection
-from api.front_http import Cors, Dates, RequestHead, encode_response
+from api.front_http import REASONS, Cors, Dates, PlainResponse, RequestHead, encode_response
 from api.negotiation import choose_format
 from api.rate_limit import RateLimit
 from graph.capped_results import ResultCaps
@@ -66,8 +65,6 @@ _TICK = 0.02
 #: A query running this long makes its front move connections with a request waiting to a sibling front (a front
 #: answers one query at a time; two clients of one front should not queue while another front idles).
 SHARE_AFTER = 0.02
-_REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 406: "Not Acceptable", 429: "Too Many Requests",
-            500: "Internal Server Error", 503: "Service Unavailable"}
 
 
 class Front:
@@ -230,7 +227,7 @@ class Front:
         headers = {"Vary": "Accept", "Content-Type": result.fmt.content_type}
         if result.cap is not None and result.cap.capped:
             headers["Ourdata-Result-Capped"] = f"{result.cap.reason}; rows={result.cap.rows}"
-        return _Plain(200, headers, result.body or b"")
+        return PlainResponse(200, headers, result.body or b"")
 
     def _encode(self, head: RequestHead, response: Any, *, close: bool) -> bytes:
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.raw_headers] \
@@ -238,7 +235,7 @@ class Front:
         status = response.status_code
         if self.config.access_log:
             log.info('front %s - "GET %s HTTP/1.1" %d', self.config.name, head.target[:200], status)
-        return encode_response(status, _REASONS.get(status, "Error"), headers, bytes(response.body), head=head,
+        return encode_response(status, REASONS.get(status, "Error"), headers, bytes(response.body), head=head,
                                cors=self.cors, dates=self.dates, close=close)
 
     def respond(self, conn: FrontConnection, head: RequestHead, response: Any) -> None:
@@ -386,13 +383,6 @@ def _lower_priority() -> None:
     for task in os.listdir("/proc/self/task"):
         with contextlib.suppress(OSError, ValueError):
             os.setpriority(os.PRIO_PROCESS, int(task), 10)
-
-
-@dataclass(frozen=True)
-class _Plain:
-    status_code: int
-    headers: dict[str, str]
-    body: bytes
 
 
 def main(listener: socket.socket, channel: socket.socket, version: Any, busy_since: Any, config: FrontConfig) -> None:
