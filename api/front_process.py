@@ -51,6 +51,7 @@ from api.front_connection import FrontConnection
 from api.front_http import REASONS, Cors, Dates, PlainResponse, RequestHead, encode_response
 from api.negotiation import choose_format
 from api.rate_limit import RateLimit
+from api.routes.sparql import result_headers
 from graph.capped_results import ResultCaps
 from graph.errors import NotAcceptable, OurdataError, QueryTimeout
 from graph.formats import Format, ResultKind
@@ -224,10 +225,7 @@ class Front:
             result = ReaderPool.result_of(answer, formats, "")
         except OurdataError as exc:
             return problem_for(exc)
-        headers = {"Vary": "Accept", "Content-Type": result.fmt.content_type}
-        if result.cap is not None and result.cap.capped:
-            headers["Ourdata-Result-Capped"] = f"{result.cap.reason}; rows={result.cap.rows}"
-        return PlainResponse(200, headers, result.body or b"")
+        return PlainResponse(200, result_headers(result.fmt, result.cap), result.body or b"")
 
     def _encode(self, head: RequestHead, response: Any, *, close: bool) -> bytes:
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.raw_headers] \
@@ -260,10 +258,7 @@ class Front:
                 elif not self.evacuated and elapsed >= SHARE_AFTER:
                     self._share_waiting(conn)
                 if elapsed >= self.config.timeout:
-                    limit = self.config.timeout
-                    refusal = QueryTimeout(f"The query ran past its time limit of {limit:g} s and was stopped; "
-                                           "simplify it, add a LIMIT, or ask for a longer limit with an admin "
-                                           "token.", limit=limit)
+                    refusal = QueryTimeout.stopped(self.config.timeout)
                     trace("deadline-503", conn.transport.get_extra_info("socket").fileno())
                     self._send_blocking(conn, self._encode(head, problem_for(refusal), close=True), last=True)
                     trace("exit")

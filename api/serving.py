@@ -16,10 +16,8 @@ import uvicorn
 from api.app import EXPOSED_HEADERS
 from api.front_channel import FrontConfig
 from api.front_door import FrontDoor
+from graph.query_pool import SLOW_AFTER_SECONDS
 from graph.settings import Settings
-
-#: A query still running after this many seconds moves its front out of the way (as a slow reader is lowered).
-SLOW_AFTER_SECONDS = 0.25
 
 
 def front_config(settings: Settings) -> FrontConfig:

@@ -119,6 +119,12 @@ class QueryTimeout(ServiceUnavailable):
         super().__init__(detail)
         self.limit = limit
 
+    @classmethod
+    def stopped(cls, limit: float) -> QueryTimeout:
+        """The refusal for a query whose process was stopped at ``limit`` seconds (reader or front process)."""
+        return cls(f"The query ran past its time limit of {limit:g} s and was stopped; simplify it, add a LIMIT, "
+                   "or ask for a longer limit with an admin token.", limit=round(limit, 3))
+
 
 class QueryTooLarge(ServiceUnavailable):
     """A query needed more memory than a reader process may use, and was stopped: nothing was sent."""

@@ -40,6 +40,8 @@ from graph.store import QueryLimits
 log = logging.getLogger("ourdata.readers")
 
 _CHUNK = 256 * 1024
+#: A query running longer than this lowers its process's priority (readers here, fronts in api/front_process.py).
+SLOW_AFTER_SECONDS = 0.25
 _POLL = 0.05  # how often a waiting caller looks at the clock while its query runs
 
 
@@ -111,7 +113,7 @@ class ReaderPool:
     """Runs queries in reader processes over checkpoints that ``checkpoint`` makes of the live store."""
 
     def __init__(self, *, checkpoint: Callable[[Path], None], version: Callable[[], int], workdir: Path,
-                 workers: int = 2, max_workers: int = 8, slow_after: float = 0.25,
+                 workers: int = 2, max_workers: int = 8, slow_after: float = SLOW_AFTER_SECONDS,
                  inline_bytes: int = 64 * 1024, memory_mb: int = 0, preload: tuple[str, ...] = ()) -> None:
         self._checkpoint = checkpoint
         self._version = version
@@ -316,10 +318,7 @@ class ReaderPool:
                 return answer
             now = time.monotonic()
             if deadline is not None and now >= deadline:
-                limit = deadline - started
-                raise QueryTimeout(f"The query ran past its time limit of {limit:g} s and was stopped; "
-                                   "simplify it, add a LIMIT, or ask for a longer limit with an admin token.",
-                                   limit=round(limit, 3))
+                raise QueryTimeout.stopped(deadline - started)
             if not reader.lowered and now >= slow_at:
                 reader.lower_priority()
                 self._keep_fast_readers()

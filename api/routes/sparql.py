@@ -11,9 +11,10 @@ from starlette.responses import Response, StreamingResponse
 from api.deps import ServicesDep, body_media_type, caller, decode_utf8, parse_form, read_body, url_params
 from api.negotiation import choose_format, prefers_html
 from api.pages import render
-from api.query_stream import Head, QueryExecution
+from api.query_stream import QueryExecution
 from api.rdf_response import negotiate_rdf, rdf_response
 from api.service_description import service_description
+from graph.capped_results import CapReport
 from graph.errors import BadRequest, Forbidden, NotAcceptable, QueryTimeout, UnsupportedMediaType
 from graph.formats import (
     RDF_BY_NAME,
@@ -125,11 +126,11 @@ def _limits(request: Request, services: ServicesDep, params: Mapping[str, list[s
     return QueryLimits(timeout=timeout, max_rows=settings.query_max_rows, max_bytes=settings.query_max_result_bytes)
 
 
-def _result_headers(head: Head) -> dict[str, str]:
-    assert head.fmt is not None
-    headers = {**_HEADERS, "Content-Type": head.fmt.content_type}
-    if head.cap is not None and head.cap.capped:
-        headers[CAPPED_HEADER] = f"{head.cap.reason}; rows={head.cap.rows}"
+def result_headers(fmt: Format, cap: CapReport | None) -> dict[str, str]:
+    """The headers of a result (front processes send the same, api/front_process.py)."""
+    headers = {**_HEADERS, "Content-Type": fmt.content_type}
+    if cap is not None and cap.capped:
+        headers[CAPPED_HEADER] = f"{cap.reason}; rows={cap.rows}"
     return headers
 
 
@@ -156,9 +157,10 @@ async def _answer(request: Request, services: ServicesDep, query_request: QueryR
                                limit=limits.timeout) from None
     if head.error is not None:
         raise head.error
+    assert head.fmt is not None  # set whenever there is no error
     if head.body is not None:
-        return Response(head.body, headers=_result_headers(head))
-    return StreamingResponse(execution.stream(), headers=_result_headers(head))
+        return Response(head.body, headers=result_headers(head.fmt, head.cap))
+    return StreamingResponse(execution.stream(), headers=result_headers(head.fmt, head.cap))
 
 
 def _head_response(content_type: str) -> Response:
