@@ -7,6 +7,7 @@ import threading
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -14,6 +15,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 
 from api import errors
 from api.deps import Services
+from api.front_http import Cors
 from api.rate_limit import RateLimit
 from api.routes import (
     admin,
@@ -29,6 +31,7 @@ from api.routes import (
     update,
     web,
 )
+from api.sparql_fast_lane import SparqlFastLane
 from api.tokens import TokenStore
 from graph.iris import Iris
 from graph.settings import Settings
@@ -74,7 +77,49 @@ def _start_readers(store: GraphStore, settings: Settings) -> bool:
     return started
 
 
-def create_app(settings: Settings, *, store: GraphStore | None = None) -> FastAPI:
+def _middleware(settings: Settings) -> list[tuple[type, dict[str, Any]]]:
+    """The app's middleware, innermost first; the fast lane is wrapped in the same (one rate-limit budget)."""
+    return [
+        (errors.UnexpectedErrors, {}),
+        (RateLimit, {"per_minute": settings.rate_limit_per_minute, "burst": settings.rate_limit_burst,
+                     "buckets": {}}),
+        (GZipMiddleware, {"minimum_size": 4096}),
+        (CORSMiddleware, {"allow_origins": settings.cors_origins,
+                          "allow_methods": ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"],
+                          "allow_headers": ["*"], "expose_headers": EXPOSED_HEADERS, "max_age": 86400}),
+    ]
+
+
+def _fast_lane(settings: Settings, layers: list[tuple[type, dict[str, Any]]]) -> SparqlFastLane:
+    """The lane counts requests in the app's rate-limit buckets and streams through its GZip and CORS."""
+    rate_options = next(options for cls, options in layers if cls is RateLimit)
+
+    def wrap(inner: Any) -> Any:
+        for cls, options in layers:
+            if cls in (GZipMiddleware, CORSMiddleware):
+                inner = cls(inner, **options)
+        return inner
+
+    return SparqlFastLane(rate=RateLimit(None, **rate_options),
+                          cors=Cors(origins=tuple(settings.cors_origins), expose=", ".join(EXPOSED_HEADERS)),
+                          wrap=wrap)
+
+
+class OurdataApp(FastAPI):
+    """FastAPI, with simple SPARQL reads taking the fast lane past routing (api/sparql_fast_lane.py)."""
+
+    fast_lane: SparqlFastLane | None = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        lane = self.fast_lane
+        if lane is not None and lane.takes(scope):
+            scope["app"] = self
+            await lane(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
+def create_app(settings: Settings, *, store: GraphStore | None = None) -> OurdataApp:
     """Builds the app. Pass ``store`` to share an already-open store (tests, ``serve`` after the first load);
     otherwise the lifespan opens the one the settings name and closes it on shutdown."""
 
@@ -104,7 +149,7 @@ def create_app(settings: Settings, *, store: GraphStore | None = None) -> FastAP
             elif readers:
                 opened.stop_readers()  # type: ignore[attr-defined]
 
-    app = FastAPI(
+    app = OurdataApp(
         title="ourdata",
         summary="A linked-data knowledge graph of the data-ownership landscape.",
         version="0.1.0",
@@ -112,16 +157,10 @@ def create_app(settings: Settings, *, store: GraphStore | None = None) -> FastAP
         docs_url=None,  # api/routes/api_docs.py serves /docs from the installed Swagger UI (no CDN)
     )
     errors.install(app)
-    app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst)
-    app.add_middleware(GZipMiddleware, minimum_size=4096)
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=settings.cors_origins,
-        allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"],
-        allow_headers=["*"],
-        expose_headers=EXPOSED_HEADERS,
-        max_age=86400,
-    )
+    layers = _middleware(settings)
+    for cls, options in layers:
+        app.add_middleware(cls, **options)
+    app.fast_lane = _fast_lane(settings, layers)
     # routes are tried in order: the hottest paths (SPARQL, then the JSON-LD API) first; none of them overlap
     for module in (sparql, collections, update, graph_store, health, definitions, linked_data, stats, contributions,
                    admin, api_docs, web):

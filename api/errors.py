@@ -117,14 +117,16 @@ class UnexpectedErrors:
             if started:  # the status line is gone: only aborting the connection is honest
                 raise
             log.exception("unexpected error")
-            response = problem(500, "Internal error", "Something went wrong on our side; it has been logged.")
-            await response(scope, receive, send)
+            await internal_error()(scope, receive, send)
+
+
+def internal_error() -> JSONResponse:
+    """The 500 problem document (the exception itself is logged, never shown)."""
+    return problem(500, "Internal error", "Something went wrong on our side; it has been logged.")
 
 
 def install(app: FastAPI) -> None:
-    """Registers the handlers on an app (and the innermost middleware, so call this before adding others)."""
-    app.add_middleware(UnexpectedErrors)
-
+    """Registers the handlers on an app (api/app.py adds :class:`UnexpectedErrors` as the innermost middleware)."""
     @app.exception_handler(e.OurdataError)
     async def _ours(request: Request, exc: e.OurdataError) -> JSONResponse:
         response = problem_for(exc)
@@ -151,4 +153,4 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error")
-        return problem(500, "Internal error", "Something went wrong on our side; it has been logged.")
+        return internal_error()

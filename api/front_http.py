@@ -135,22 +135,31 @@ class Cors:
         return added
 
 
+def finish_headers(headers: list[tuple[str, str]], body: bytes, *, accept_encoding: str, origin: str | None,
+                   cors: Cors) -> tuple[list[tuple[str, str]], bytes]:
+    """The headers and body of a whole response as it leaves the app's middleware: ``headers`` are the route's;
+    compression (GZip) and CORS are added, and the length. The fast lane of the serving process sends these
+    (api/sparql_fast_lane.py); a front process adds the framing (:func:`encode_response`)."""
+    vary = [value for name, value in headers if name.lower() == "vary"]
+    route_headers = [(name.lower(), value) for name, value in headers if name.lower() not in ("vary", "content-length")]
+    encoding: list[tuple[str, str]] = []
+    if len(body) >= _GZIP_MIN:  # compressed or not, the body depends on Accept-Encoding from this size on
+        vary.append("Accept-Encoding")
+        if "gzip" in accept_encoding:
+            body = gzip.compress(body, compresslevel=9)
+            encoding = [("content-encoding", "gzip")]
+    cors_headers = cors.headers(origin, vary)
+    return [("vary", ", ".join(vary)), *route_headers, ("content-length", str(len(body))), *encoding,
+            *cors_headers], body
+
+
 def encode_response(status: int, reason: str, headers: list[tuple[str, str]], body: bytes, *, head: RequestHead,
                     cors: Cors, dates: Dates, close: bool) -> bytes:
-    """The bytes of a whole response: ``headers`` are the route's; compression and CORS are added as the
-    serving process's middleware would, then the framing headers."""
-    vary = [value for name, value in headers if name.lower() == "vary"]
-    route_headers = [(name, value) for name, value in headers if name.lower() not in ("vary", "content-length")]
-    encoding: list[tuple[str, str]] = []
-    if len(body) >= _GZIP_MIN and "gzip" in head.headers.get("accept-encoding", ""):
-        body = gzip.compress(body, compresslevel=9)
-        encoding = [("content-encoding", "gzip")]
-        vary.append("Accept-Encoding")
-    cors_headers = cors.headers(head.headers.get("origin"), vary)
-    lines = [f"HTTP/1.1 {status} {reason}", f"date: {dates.now()}", "server: uvicorn", f"vary: {', '.join(vary)}"]
-    lines += [f"{name.lower()}: {value}" for name, value in route_headers]
-    lines.append(f"content-length: {len(body)}")
-    lines += [f"{name}: {value}" for name, value in encoding + cors_headers]
+    """The bytes of a whole response: :func:`finish_headers` after the status line and uvicorn's two headers."""
+    finished, body = finish_headers(headers, body, accept_encoding=head.headers.get("accept-encoding", ""),
+                                    origin=head.headers.get("origin"), cors=cors)
+    lines = [f"HTTP/1.1 {status} {reason}", f"date: {dates.now()}", "server: uvicorn"]
+    lines += [f"{name}: {value}" for name, value in finished]
     if close:
         lines.append("connection: close")
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body

@@ -20,6 +20,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 
 from graph.capped_results import CapReport
+from graph.errors import QueryTimeout
 from graph.formats import Format, ResultKind
 
 _END = object()
@@ -117,17 +118,28 @@ class QueryExecution:
             self._resolve_head(Head(fmt, bytes(self._buffer), cap=self._cap))
 
     # ------------------------------------------------------------- loop side
-    async def start(self, executor: Executor, work: Callable[[QueryExecution], Format]) -> Head:
-        """Submits the work and waits until the response head can be decided.
+    async def start(self, executor: Executor, work: Callable[[QueryExecution], Format], *,
+                    timeout: float | None = None) -> Head:
+        """Submits the work and waits until the response head can be decided; with ``timeout``, at most that
+        long (then :class:`QueryTimeout`, and the worker stops at its next write).
 
-        ``executor.submit`` rather than ``loop.run_in_executor``: :meth:`run` reports through the head future
-        and the queue, so wrapping its completion in a second future would only cost a loop wake-up."""
+        ``executor.submit`` rather than ``loop.run_in_executor``, and a timer rather than ``asyncio.wait_for``:
+        :meth:`run` reports through the head future, and a second future or a task per request cost a tiny
+        lookup more than its evaluation."""
         executor.submit(self.run, work)
+        timer = None if timeout is None else self._loop.call_later(timeout, self._time_out, timeout)
         try:
             return await self._head  # if the request is cancelled, so is this future; resolve() then skips it
-        except asyncio.CancelledError:
+        except (asyncio.CancelledError, QueryTimeout):
             self.cancel()
             raise
+        finally:
+            if timer is not None:
+                timer.cancel()
+
+    def _time_out(self, limit: float) -> None:
+        if not self._head.done():
+            self._head.set_exception(QueryTimeout.stopped(limit))
 
     async def stream(self) -> AsyncIterator[bytes]:
         """The body of a streamed response. An error after the first byte aborts the connection

@@ -29,12 +29,15 @@ _MAX_BUCKETS = 100_000
 class RateLimit:
     """Pure ASGI middleware (no per-request Starlette objects: it sits in front of the lookup path)."""
 
-    def __init__(self, app: Any, *, per_minute: int, burst: int, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, app: Any, *, per_minute: int, burst: int, clock: Callable[[], float] = time.monotonic,
+                 buckets: dict[Any, tuple[float, float]] | None = None) -> None:
+        """``buckets``: shared with another instance of the same settings, so a client's requests count once
+        whichever stack answers them (api/sparql_fast_lane.py)."""
         self.app = app
         self.rate = per_minute / 60.0
         self.burst = float(max(burst, 1))
         self.clock = clock
-        self._buckets: dict[Any, tuple[float, float]] = {}
+        self._buckets: dict[Any, tuple[float, float]] = {} if buckets is None else buckets
         self._tokens: dict[str, tuple[Any, float]] = {}
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
@@ -75,7 +78,8 @@ class RateLimit:
     def _prune(self, now: float) -> None:
         """Forgets buckets that have refilled completely (they hold nothing a fresh bucket would not)."""
         full = self.burst / self.rate
-        self._buckets = {k: v for k, v in self._buckets.items() if now - v[1] < full}
+        for key in [k for k, v in self._buckets.items() if now - v[1] >= full]:
+            del self._buckets[key]  # in place: another instance may share the dict
 
     async def _key(self, scope: Scope) -> Any:
         client = scope.get("client")

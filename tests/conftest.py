@@ -98,11 +98,13 @@ class LiveServer:
         return {"Authorization": f"Bearer {self.admin_token}"}
 
 
-def run_server(settings: Settings, store: EmbeddedStore, *, fronts: bool = False) -> Iterator[str]:
+def run_server(settings: Settings, store: EmbeddedStore, *, fronts: bool = False,
+               app: Any = None) -> Iterator[str]:
     """A real uvicorn server in a thread, on a free 127.0.0.1 port; stops when the test ends. ``fronts``: as
-    ``ourdata serve`` runs it, with front processes (``settings.front_processes``) sharing the port."""
+    ``ourdata serve`` runs it, with front processes (``settings.front_processes``) sharing the port. ``app``: one
+    the test built with ``create_app(settings, store=store)`` (to look inside it)."""
     port = free_port()
-    app = create_app(settings, store=store)
+    app = app if app is not None else create_app(settings, store=store)
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     if fronts:
         listener = listening_socket("127.0.0.1", port)

@@ -15,7 +15,7 @@ from api.query_stream import QueryExecution
 from api.rdf_response import negotiate_rdf, rdf_response
 from api.service_description import service_description
 from graph.capped_results import CapReport
-from graph.errors import BadRequest, Forbidden, NotAcceptable, QueryTimeout, UnsupportedMediaType
+from graph.errors import BadRequest, Forbidden, NotAcceptable, UnsupportedMediaType
 from graph.formats import (
     RDF_BY_NAME,
     RESULTS_BY_NAME,
@@ -80,7 +80,7 @@ def _format_override(params: Mapping[str, list[str]]) -> dict[ResultKind, Format
     raise NotAcceptable(f"Unknown format '{values[0]}'.", available=sorted(_SHORT))
 
 
-def _request(query: str, params: Mapping[str, list[str]], base_iri: str) -> QueryRequest:
+def query_request(query: str, params: Mapping[str, list[str]], base_iri: str) -> QueryRequest:
     if not query.strip():
         raise BadRequest("The 'query' parameter is empty.")
     return QueryRequest(
@@ -134,27 +134,25 @@ def result_headers(fmt: Format, cap: CapReport | None) -> dict[str, str]:
     return headers
 
 
-async def _answer(request: Request, services: ServicesDep, query_request: QueryRequest,
-                  params: Mapping[str, list[str]], *, head_only: bool = False) -> Response:
+async def answer(request: Request, services: ServicesDep, to_run: QueryRequest,
+                 params: Mapping[str, list[str]], *, head_only: bool = False) -> Response:
+    """The response to a query (its protocol errors raised): the GET, POST and HEAD routes and the fast lane
+    (api/sparql_fast_lane.py) all answer here."""
     accept = request.headers.get("accept")
     chooser = _chooser(accept, _format_override(params))
     limits = _limits(request, services, params)
     store = services.store
     if head_only:
         loop = asyncio.get_running_loop()
-        fmt = await loop.run_in_executor(services.query_executor, store.run_query, query_request, chooser, None)
+        fmt = await loop.run_in_executor(services.query_executor, store.run_query, to_run, chooser, None)
         return _head_response(fmt.content_type)
     execution = QueryExecution(asyncio.get_running_loop(), buffer_bytes=services.settings.stream_buffer_bytes)
-    started = execution.start(services.query_executor,
-                              lambda sink: store.run_query(query_request, chooser, sink, limits))
-    if getattr(store, "readers", None) is not None or limits.timeout is None:
-        head = await started  # reader processes enforce the limit themselves, before any byte
-    else:
-        try:  # in-process: stop waiting at the limit; the worker stops at its next write
-            head = await asyncio.wait_for(started, limits.timeout)
-        except TimeoutError:
-            raise QueryTimeout(f"The query ran past its time limit of {limits.timeout:g} s and was stopped.",
-                               limit=limits.timeout) from None
+    # reader processes enforce the limit themselves, before any byte; in process the route stops waiting at the
+    # limit and the worker stops at its next write
+    in_process = getattr(store, "readers", None) is None
+    head = await execution.start(services.query_executor,
+                                 lambda sink: store.run_query(to_run, chooser, sink, limits),
+                                 timeout=limits.timeout if in_process else None)
     if head.error is not None:
         raise head.error
     assert head.fmt is not None  # set whenever there is no error
@@ -203,7 +201,7 @@ async def sparql_get(request: Request, services: ServicesDep) -> Response:
     query = _one_query(params)
     if query is None:
         return await _describe(request, services)
-    return await _answer(request, services, _request(query, params, services.iris.base), params)
+    return await answer(request, services, query_request(query, params, services.iris.base), params)
 
 
 @router.head("/sparql", include_in_schema=False)
@@ -213,7 +211,7 @@ async def sparql_head(request: Request, services: ServicesDep) -> Response:
     query = _one_query(params)
     if query is None:
         return await _describe(request, services, head_only=True)
-    return await _answer(request, services, _request(query, params, services.iris.base), params, head_only=True)
+    return await answer(request, services, query_request(query, params, services.iris.base), params, head_only=True)
 
 
 @router.post("/sparql", summary="Run a SPARQL query (POST form or application/sparql-query)")
@@ -233,12 +231,12 @@ async def sparql_post(request: Request, services: ServicesDep) -> Response:
         params = {**in_url}
         for key, values in form.items():
             params.setdefault(key, []).extend(values)
-        return await _answer(request, services, _request(query, params, services.iris.base), params)
+        return await answer(request, services, query_request(query, params, services.iris.base), params)
     if content_type == SPARQL_QUERY:
         if "query" in in_url:
             raise BadRequest("The query is given both in the URL and in the body.")
         query = decode_utf8(await read_body(request, services.settings.max_body_bytes), "query")
-        return await _answer(request, services, _request(query, in_url, services.iris.base), in_url)
+        return await answer(request, services, query_request(query, in_url, services.iris.base), in_url)
     raise UnsupportedMediaType(
         f"A query POST must be '{FORM}' or '{SPARQL_QUERY}', not '{content_type or 'none'}'."
     )
