@@ -15,6 +15,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 
 from api import errors
 from api.deps import Services
+from api.fast_lane import FastLane
 from api.front_http import Cors
 from api.rate_limit import RateLimit
 from api.routes import (
@@ -31,7 +32,6 @@ from api.routes import (
     update,
     web,
 )
-from api.sparql_fast_lane import SparqlFastLane
 from api.tokens import TokenStore
 from graph.iris import Iris
 from graph.settings import Settings
@@ -90,7 +90,7 @@ def _middleware(settings: Settings) -> list[tuple[type, dict[str, Any]]]:
     ]
 
 
-def _fast_lane(settings: Settings, layers: list[tuple[type, dict[str, Any]]]) -> SparqlFastLane:
+def _fast_lane(settings: Settings, layers: list[tuple[type, dict[str, Any]]]) -> FastLane:
     """The lane counts requests in the app's rate-limit buckets and streams through its GZip and CORS."""
     rate_options = next(options for cls, options in layers if cls is RateLimit)
 
@@ -100,15 +100,15 @@ def _fast_lane(settings: Settings, layers: list[tuple[type, dict[str, Any]]]) ->
                 inner = cls(inner, **options)
         return inner
 
-    return SparqlFastLane(rate=RateLimit(None, **rate_options),
+    return FastLane(rate=RateLimit(None, **rate_options),
                           cors=Cors(origins=tuple(settings.cors_origins), expose=", ".join(EXPOSED_HEADERS)),
                           wrap=wrap)
 
 
 class OurdataApp(FastAPI):
-    """FastAPI, with simple SPARQL reads taking the fast lane past routing (api/sparql_fast_lane.py)."""
+    """FastAPI, with the hottest simple reads taking the fast lane past routing (api/fast_lane.py)."""
 
-    fast_lane: SparqlFastLane | None = None
+    fast_lane: FastLane | None = None
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         lane = self.fast_lane

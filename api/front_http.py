@@ -136,10 +136,10 @@ class Cors:
 
 
 def finish_headers(headers: list[tuple[str, str]], body: bytes, *, accept_encoding: str, origin: str | None,
-                   cors: Cors) -> tuple[list[tuple[str, str]], bytes]:
+                   cors: Cors, status: int = 200) -> tuple[list[tuple[str, str]], bytes]:
     """The headers and body of a whole response as it leaves the app's middleware: ``headers`` are the route's;
     compression (GZip) and CORS are added, and the length. The fast lane of the serving process sends these
-    (api/sparql_fast_lane.py); a front process adds the framing (:func:`encode_response`)."""
+    (api/fast_lane.py); a front process adds the framing (:func:`encode_response`)."""
     vary = [value for name, value in headers if name.lower() == "vary"]
     route_headers = [(name.lower(), value) for name, value in headers if name.lower() not in ("vary", "content-length")]
     encoding: list[tuple[str, str]] = []
@@ -149,8 +149,8 @@ def finish_headers(headers: list[tuple[str, str]], body: bytes, *, accept_encodi
             body = gzip.compress(body, compresslevel=9)
             encoding = [("content-encoding", "gzip")]
     cors_headers = cors.headers(origin, vary)
-    return [("vary", ", ".join(vary)), *route_headers, ("content-length", str(len(body))), *encoding,
-            *cors_headers], body
+    length = [] if status in (204, 304) else [("content-length", str(len(body)))]  # as Starlette: none on these
+    return [("vary", ", ".join(vary)), *route_headers, *length, *encoding, *cors_headers], body
 
 
 def encode_response(status: int, reason: str, headers: list[tuple[str, str]], body: bytes, *, head: RequestHead,

@@ -32,7 +32,7 @@ class RateLimit:
     def __init__(self, app: Any, *, per_minute: int, burst: int, clock: Callable[[], float] = time.monotonic,
                  buckets: dict[Any, tuple[float, float]] | None = None) -> None:
         """``buckets``: shared with another instance of the same settings, so a client's requests count once
-        whichever stack answers them (api/sparql_fast_lane.py)."""
+        whichever stack answers them (api/fast_lane.py)."""
         self.app = app
         self.rate = per_minute / 60.0
         self.burst = float(max(burst, 1))

@@ -186,12 +186,17 @@ def get_and_head(path: str, endpoint: Callable[..., Any], **documented: Any) -> 
     router.add_api_route(path, endpoint, methods=["HEAD"], response_class=Response, include_in_schema=False)
 
 
+#: The endpoint of one resource, by collection: the fast lane calls them directly (api/fast_lane.py).
+RESOURCE_ENDPOINTS: dict[str, Callable[..., Any]] = {}
+
+
 def _register() -> None:
     for kind in KINDS.values():
         get_and_head(f"/api/v1/{kind.collection}", _list_endpoint(kind),
                      summary=f"{kind.label}: a filtered, paged JSON-LD list",
                      description=api_examples.list_description(kind), responses=api_examples.list_responses(kind))
-        get_and_head(f"/api/v1/{kind.collection}/{{id}}", _resource_endpoint(kind),
+        RESOURCE_ENDPOINTS[kind.collection] = one = _resource_endpoint(kind)
+        get_and_head(f"/api/v1/{kind.collection}/{{id}}", one,
                      summary=f"One {kind.thing.replace('-', ' ')} as framed JSON-LD",
                      description=api_examples.resource_description(kind),
                      responses=api_examples.resource_responses(kind))

@@ -137,7 +137,7 @@ def result_headers(fmt: Format, cap: CapReport | None) -> dict[str, str]:
 async def answer(request: Request, services: ServicesDep, to_run: QueryRequest,
                  params: Mapping[str, list[str]], *, head_only: bool = False) -> Response:
     """The response to a query (its protocol errors raised): the GET, POST and HEAD routes and the fast lane
-    (api/sparql_fast_lane.py) all answer here."""
+    (api/fast_lane.py) all answer here."""
     accept = request.headers.get("accept")
     chooser = _chooser(accept, _format_override(params))
     limits = _limits(request, services, params)

@@ -1,4 +1,4 @@
-"""The fast lane (api/sparql_fast_lane.py): which requests it takes, and that its answers are the full stack's.
+"""The fast lane (api/fast_lane.py): which requests it takes, and that its answers are the full stack's.
 
 Each case sends one query twice to a live server: as ``?query=`` alone (the lane takes it) and with
 ``&timeout=`` set to the configured limit (the same request in meaning, which the full stack answers). Status,
@@ -16,7 +16,7 @@ import pytest
 from conftest import load_fixture, make_test_settings, run_server
 
 from api.app import create_app
-from api.sparql_fast_lane import simple_query
+from api.fast_lane import simple_query, simple_resource
 from graph.embedded import EmbeddedStore
 
 JSON = "application/sparql-results+json"
@@ -117,3 +117,69 @@ def test_lane_takes_only_simple_reads() -> None:
         _scope(b"query=ASK+%7B%7D", headers=[(b"transfer-encoding", b"chunked")]),
     ]
     assert [simple_query(scope) for scope in refused] == [None] * len(refused)
+
+
+def _first_id(url: str, collection: str) -> str:
+    with httpx.Client(base_url=url, timeout=30) as client:
+        listing = client.get(f"/api/v1/{collection}")
+        assert listing.status_code == 200, listing.text
+        first = listing.json()["items"][0]["id"]
+    return str(first).rstrip("/").rsplit("/", 1)[-1]
+
+
+def _both_resource(url: str, app: Any, path: str, headers: dict[str, str]) -> tuple[httpx.Response, httpx.Response]:
+    """The resource as the lane answers it, and with a parameter the route ignores (so the full stack answers)."""
+    with httpx.Client(base_url=url, timeout=30) as client:
+        before = app.fast_lane.answered
+        lane = client.get(path, headers=headers)
+        assert app.fast_lane.answered == before + 1, "the lane did not take the plain resource request"
+        stack = client.get(path, params={"compare": "1"}, headers=headers)
+        assert app.fast_lane.answered == before + 1, "the lane took a request with a query string"
+    return lane, stack
+
+
+@pytest.mark.parametrize(("collection", "headers", "status"), [
+    ("organisations", {}, 200),
+    ("organisations", {"Accept": "application/json"}, 200),
+    ("organisations", {"Accept": "application/ld+json", "Accept-Encoding": "gzip"}, 200),
+    ("organisations", {"Accept": "text/turtle"}, 303),
+    ("organisations", {"Accept": "image/png"}, 406),
+    ("organisations", {"Origin": "https://portal.example"}, 200),
+    ("datasets", {}, 200),
+], ids=["jsonld", "json", "gzip", "see-other", "not-acceptable", "cors", "dataset"])
+def test_lane_answers_resources_as_the_full_stack(lane_server: tuple[str, Any], collection: str,
+                                                  headers: dict[str, str], status: int) -> None:
+    url, app = lane_server
+    path = f"/api/v1/{collection}/{_first_id(url, collection)}"
+    lane, stack = _both_resource(url, app, path, headers)
+    assert lane.status_code == stack.status_code == status
+    assert _headers(lane) == _headers(stack)
+    assert lane.content == stack.content
+
+
+def test_lane_answers_unknown_and_unmodified_resources_as_the_stack(lane_server: tuple[str, Any]) -> None:
+    url, app = lane_server
+    lane, stack = _both_resource(url, app, "/api/v1/organisations/no-such-thing", {})
+    assert lane.status_code == stack.status_code == 404
+    assert _headers(lane) == _headers(stack) and lane.json() == stack.json()
+    path = f"/api/v1/organisations/{_first_id(url, 'organisations')}"
+    etag = httpx.get(url + path).headers["etag"]
+    lane, stack = _both_resource(url, app, path, {"If-None-Match": etag})
+    assert lane.status_code == stack.status_code == 304
+    assert _headers(lane) == _headers(stack) and lane.content == stack.content == b""
+    assert "content-length" not in lane.headers
+
+
+def test_lane_takes_only_plain_resource_reads() -> None:
+    taken = simple_resource(_scope(b"", path="/api/v1/organisations/abc"))
+    assert taken is not None and taken[1] == "abc"
+    refused = [
+        _scope(b"x=1", path="/api/v1/organisations/abc"),  # a query string
+        _scope(b"", path="/api/v1/organisations/"),
+        _scope(b"", path="/api/v1/organisations"),  # the list
+        _scope(b"", path="/api/v1/organisations/abc/"),
+        _scope(b"", path="/api/v1/contributions/abc"),  # not a resource collection
+        _scope(b"", path="/api/v1/organisations/abc", method="HEAD"),
+        _scope(b"", path="/api/v1/organisations/abc", headers=[(b"authorization", b"Bearer x")]),
+    ]
+    assert [simple_resource(scope) for scope in refused] == [None] * len(refused)
