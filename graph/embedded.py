@@ -27,6 +27,7 @@ from graph.engine_query import evaluate, named, ox_format, result_kind, serializ
 from graph.errors import BadRequest, NotAcceptable, QuerySyntaxError, RdfSyntaxError, StoreError, StoreLocked
 from graph.federation import FederationGuard
 from graph.formats import Format, ResultKind
+from graph.rdf_io import parse_quads
 from graph.sparql_text import with_using
 from graph.store import (
     ApplyResult,
@@ -43,7 +44,7 @@ from graph.store import (
     UpdateRequest,
 )
 from graph.terms import to_ox, to_rdflib
-from graph.update_text import add_nquads, data_block, delete_about, nquads, statements
+from graph.update_text import add_nquads, data_block, nquads, replacement, statements
 
 _named = named
 
@@ -270,23 +271,10 @@ class EmbeddedStore:
             finally:
                 self._changed()
 
-    def _parse(self, data: bytes | IO[bytes], fmt: Format, graph: str | None, base_iri: str | None,
-               allow_named_graphs: bool = False) -> list[ox.Quad]:
-        target = _graph_term(graph)
-        try:
-            parsed = ox.parse(data, _ox_format(fmt), base_iri=base_iri, without_named_graphs=not allow_named_graphs)
-            quads = [q if not isinstance(q.graph_name, ox.DefaultGraph) else
-                     ox.Quad(q.subject, q.predicate, q.object, target) for q in parsed]
-        except SyntaxError as exc:
-            raise RdfSyntaxError(f"The {fmt.name} document does not parse: {exc}") from exc
-        except (OSError, ValueError) as exc:
-            raise RdfSyntaxError(f"The {fmt.name} document could not be read: {exc}") from exc
-        return quads
-
     def load(self, data: bytes | IO[bytes], fmt: Format, *, graph: str | None, base_iri: str | None = None,
              allow_named_graphs: bool = False) -> int:
         self._check_writable()
-        quads = self._parse(data, fmt, graph, base_iri, allow_named_graphs)
+        quads = parse_quads(data, _ox_format(fmt), fmt.name, _graph_term(graph), base_iri, allow_named_graphs)
         with self._write_lock:
             self._extend(quads)
             if graph is not None and not quads:
@@ -311,7 +299,7 @@ class EmbeddedStore:
     def replace_graph(self, data: bytes | IO[bytes], fmt: Format, *, graph: str | None,
                       base_iri: str | None = None) -> ReplaceResult:
         self._check_writable()
-        quads = self._parse(data, fmt, graph, base_iri)
+        quads = parse_quads(data, _ox_format(fmt), fmt.name, _graph_term(graph), base_iri)
         with self._write_lock:
             return self._replace(graph, quads, [], None)
 
@@ -326,51 +314,21 @@ class EmbeddedStore:
 
     def _replace(self, graph: str | None, new: list[ox.Quad], extra: list[ox.Quad],
                  drop_about: str | None) -> ReplaceResult:
-        """One transaction: the graph ends up holding exactly ``new``; ``extra`` is added after removing
-        every quad whose subject is ``drop_about`` in the graphs ``extra`` writes to.
-
-        Only the difference is written, unless it touches blank nodes: ``DELETE DATA`` cannot name them and
-        ``INSERT DATA`` makes fresh ones, so then the graph is dropped and written anew in the same update."""
+        """One transaction (see :func:`graph.update_text.replacement`); under the write lock."""
         target = _graph_term(graph)
-        old = list(self._store.quads_for_pattern(None, None, None, target))
-        about = _named(drop_about) if drop_about is not None else None
-        stale_graphs = []
-        stale_count = 0
-        if about is not None:
-            for extra_graph in {q.graph_name for q in extra}:
-                found = sum(1 for _ in self._store.quads_for_pattern(about, None, None, extra_graph))
-                if found:
-                    stale_graphs.append(extra_graph)
-                    stale_count += found
-        created = graph is not None and not self._store.contains_named_graph(target)
-        if not old and not stale_count:
-            self._extend(new + extra)
-            if created and not new:
+        plan = replacement(self._store, target, new, extra, _named(drop_about) if drop_about is not None else None)
+        if plan.append is not None:
+            self._extend(plan.append)
+            if plan.create:
                 self._store.add_graph(target)
-            return ReplaceResult(created=created, added=len(new), removed=0)
-        new_keys = {str(q) for q in new}
-        old_keys = {str(q) for q in old}
-        removed = [q for q in old if str(q) not in new_keys]
-        added = [q for q in new if str(q) not in old_keys]
-        stale_deletes = [delete_about(about, g) for g in stale_graphs] if about is not None else []
-        rewrite = target in stale_graphs or any(
-            isinstance(t, ox.BlankNode) for q in removed + added for t in (q.subject, q.object)
-        )
-        if rewrite:
-            drop = "CLEAR SILENT DEFAULT" if graph is None else f"DROP SILENT GRAPH {target}"
-            create = f"CREATE SILENT GRAPH {target}" if graph is not None and not new else ""
-            operations = [drop, *stale_deletes, data_block("INSERT", new + extra), create]
-        else:
-            operations = [*stale_deletes, data_block("DELETE", removed), data_block("INSERT", added + extra)]
-        text = " ;\n".join(op for op in operations if op)
-        if text:
+        elif plan.text:
             try:
-                self._store.update(text)
+                self._store.update(plan.text)
             except (OSError, SyntaxError, RuntimeError, ValueError) as exc:
                 raise StoreError(f"The replacement failed and changed nothing: {exc}") from exc
             finally:
                 self._changed()
-        return ReplaceResult(created=created, added=len(added) + len(extra), removed=len(removed) + stale_count)
+        return ReplaceResult(created=plan.created, added=plan.added, removed=plan.removed)
 
     def drop_graph(self, graph: str | None) -> bool:
         self._check_writable()

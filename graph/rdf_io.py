@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pyoxigraph as ox
 
+from graph.errors import RdfSyntaxError
 from graph.store import Triple
 from graph.terms import XSD_STRING, to_rdflib
 
@@ -68,6 +69,19 @@ def parse_triples(data: bytes | str | None = None, fmt: str = "turtle", *, path:
     """A one-graph document as rdflib triples (lexical forms kept as written)."""
     return [(to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object))
             for q in _parsed(data, fmt, path, base_iri)]
+
+
+def parse_quads(data: bytes | IO[bytes], engine_format: Any, name: str, target: Any, base_iri: str | None,
+                allow_named_graphs: bool = False) -> list[ox.Quad]:
+    """A document's quads for a store write, those in no graph put in ``target``; a syntax error is the client's."""
+    try:
+        parsed = ox.parse(data, engine_format, base_iri=base_iri, without_named_graphs=not allow_named_graphs)
+        return [q if not isinstance(q.graph_name, ox.DefaultGraph) else
+                ox.Quad(q.subject, q.predicate, q.object, target) for q in parsed]
+    except SyntaxError as exc:
+        raise RdfSyntaxError(f"The {name} document does not parse: {exc}") from exc
+    except (OSError, ValueError) as exc:
+        raise RdfSyntaxError(f"The {name} document could not be read: {exc}") from exc
 
 
 def nt_iri(value: str) -> str:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -70,3 +71,54 @@ def data_block(verb: str, quads: list[ox.Quad]) -> str:
         body = "\n".join(lines)
         parts.append(f"GRAPH {graph} {{\n{body}\n}}" if graph else body)
     return f"{verb} DATA {{\n" + "\n".join(parts) + "\n}"
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """How to make a graph hold exactly some quads: ``text`` (one update; empty: nothing to do), or when nothing is
+    there to remove, ``append`` (a plain write) and ``create`` (the graph is new and stays empty)."""
+
+    text: str
+    append: list[ox.Quad] | None
+    create: bool
+    created: bool
+    added: int
+    removed: int
+
+
+def replacement(store: ox.Store, target: Any, new: list[ox.Quad], extra: list[ox.Quad],
+                about: ox.NamedNode | None) -> Replacement:
+    """Plans one transaction: the graph ``target`` ends up holding exactly ``new``; ``extra`` is added after
+    removing every quad whose subject is ``about`` in the graphs ``extra`` writes to.
+
+    Only the difference is written, unless it touches blank nodes: ``DELETE DATA`` cannot name them and
+    ``INSERT DATA`` makes fresh ones, so then the graph is dropped and written anew in the same update."""
+    named_graph = not isinstance(target, ox.DefaultGraph)
+    old = list(store.quads_for_pattern(None, None, None, target))
+    stale_graphs = []
+    stale_count = 0
+    if about is not None:
+        for extra_graph in {q.graph_name for q in extra}:
+            found = sum(1 for _ in store.quads_for_pattern(about, None, None, extra_graph))
+            if found:
+                stale_graphs.append(extra_graph)
+                stale_count += found
+    created = named_graph and not store.contains_named_graph(target)
+    if not old and not stale_count:
+        return Replacement("", new + extra, created and not new, created, len(new), 0)
+    new_keys = {str(q) for q in new}
+    old_keys = {str(q) for q in old}
+    removed = [q for q in old if str(q) not in new_keys]
+    added = [q for q in new if str(q) not in old_keys]
+    stale_deletes = [delete_about(about, g) for g in stale_graphs] if about is not None else []
+    rewrite = target in stale_graphs or any(
+        isinstance(t, ox.BlankNode) for q in removed + added for t in (q.subject, q.object)
+    )
+    if rewrite:
+        drop = f"DROP SILENT GRAPH {target}" if named_graph else "CLEAR SILENT DEFAULT"
+        create = f"CREATE SILENT GRAPH {target}" if named_graph and not new else ""
+        operations = [drop, *stale_deletes, data_block("INSERT", new + extra), create]
+    else:
+        operations = [*stale_deletes, data_block("DELETE", removed), data_block("INSERT", added + extra)]
+    return Replacement(" ;\n".join(op for op in operations if op), None, False, created,
+                       len(added) + len(extra), len(removed) + stale_count)
