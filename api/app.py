@@ -14,6 +14,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
 from api import errors
+from api.client_buckets import ClientBuckets
 from api.deps import Services
 from api.fast_lane import FastLane
 from api.front_http import Cors
@@ -82,7 +83,8 @@ def _middleware(settings: Settings) -> list[tuple[type, dict[str, Any]]]:
     return [
         (errors.UnexpectedErrors, {}),
         (RateLimit, {"per_minute": settings.rate_limit_per_minute, "burst": settings.rate_limit_burst,
-                     "buckets": {}}),
+                     "buckets": ClientBuckets(per_minute=settings.rate_limit_per_minute,
+                                              burst=settings.rate_limit_burst)}),
         (GZipMiddleware, {"minimum_size": 4096}),
         (CORSMiddleware, {"allow_origins": settings.cors_origins,
                           "allow_methods": ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"],
@@ -160,6 +162,8 @@ def create_app(settings: Settings, *, store: GraphStore | None = None) -> Ourdat
     layers = _middleware(settings)
     for cls, options in layers:
         app.add_middleware(cls, **options)
+        if cls is RateLimit:
+            app.state.rate_buckets = options["buckets"]  # front processes share them (api/serving.py)
     app.fast_lane = _fast_lane(settings, layers)
     # routes are tried in order: the hottest paths (SPARQL, then the JSON-LD API) first; none of them overlap
     for module in (sparql, collections, update, graph_store, health, definitions, linked_data, stats, contributions,

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from api.client_buckets import ClientBuckets
 from api.front_channel import (
     ADOPT,
     EVACUATED,
@@ -77,7 +78,8 @@ class FrontDoor:
     """Keeps ``count`` fronts answering (plus fronts finishing a slow query, up to ``max_count`` in all)."""
 
     def __init__(self, *, listener: socket.socket, pool: Any, store: Any, config: FrontConfig, count: int,
-                 max_count: int) -> None:
+                 max_count: int, buckets: ClientBuckets | None = None) -> None:
+        """``buckets``: the app's rate-limit buckets, moved to shared memory here so fronts count in them too."""
         self._listener = listener
         self._pool = pool
         self._config = config
@@ -85,6 +87,7 @@ class FrontDoor:
         self._max_count = max(max_count, count)
         self._context = multiprocessing.get_context("forkserver")
         self._version = self._context.RawValue("q", store.version())
+        self._rate_table = buckets.share(self._context) if buckets is not None and buckets.rate > 0 else None
         store.on_version(self._publish)
         self._lock = threading.Lock()
         self._fronts: dict[str, _Front] = {}
@@ -113,7 +116,8 @@ class FrontDoor:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         config = FrontConfig(**{**self._config.__dict__, "name": name})
         busy_since = self._context.RawValue("d", 0.0)
-        process = self._context.Process(target=main, args=(self._listener, theirs, self._version, busy_since, config),
+        process = self._context.Process(target=main, args=(self._listener, theirs, self._version, busy_since, config,
+                                                                   self._rate_table),
                                         name=f"ourdata-front-{name}", daemon=True)
         process.start()
         theirs.close()

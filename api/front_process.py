@@ -32,6 +32,7 @@ import threading
 import time
 from typing import Any
 
+from api.client_buckets import ClientBuckets, SharedTable
 from api.errors import problem_for
 from api.front_channel import (
     ADOPT,
@@ -72,7 +73,7 @@ class Front:
     """One front process's state: its connections, its checkpoint, and the query running now."""
 
     def __init__(self, listener: socket.socket, channel: socket.socket, version: Any, busy_since: Any,
-                 config: FrontConfig) -> None:
+                 config: FrontConfig, rate_table: SharedTable | None = None) -> None:
         self.listener = listener
         self.channel = channel
         self.version = version
@@ -81,7 +82,9 @@ class Front:
         self.connections: set[FrontConnection] = set()
         self.answers = SnapshotAnswers(base_iri=config.base_iri, inline_bytes=config.inline_bytes,
                                        caps=ResultCaps(max_rows=config.max_rows, max_bytes=config.max_bytes))
-        self.rate = RateLimit(None, per_minute=config.rate_per_minute, burst=config.rate_burst)
+        self.rate = RateLimit(None, per_minute=config.rate_per_minute, burst=config.rate_burst,
+                              buckets=ClientBuckets(per_minute=config.rate_per_minute, burst=config.rate_burst,
+                                                    table=rate_table))  # one budget with the serving process
         self.cors = Cors(origins=config.cors_origins, expose=config.expose_headers)
         self.dates = Dates()
         self.send_lock = threading.Lock()
@@ -380,11 +383,12 @@ def _lower_priority() -> None:
             os.setpriority(os.PRIO_PROCESS, int(task), 10)
 
 
-def main(listener: socket.socket, channel: socket.socket, version: Any, busy_since: Any, config: FrontConfig) -> None:
+def main(listener: socket.socket, channel: socket.socket, version: Any, busy_since: Any, config: FrontConfig,
+         rate_table: SharedTable | None = None) -> None:
     """Entry point. The serving process stops fronts itself; Ctrl-C in a terminal must not kill them first."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if config.memory_mb:
         limit = config.memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
-    Front(listener, channel, version, busy_since, config).run()
+    Front(listener, channel, version, busy_since, config, rate_table).run()

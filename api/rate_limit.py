@@ -18,26 +18,27 @@ from typing import Any
 from anyio import to_thread
 from starlette.responses import JSONResponse
 
+from api.client_buckets import ClientBuckets
 from api.errors import problem
 
 Scope = dict[str, Any]
 #: How long a token's verdict (its name, or unknown) is remembered, to keep SQLite off the hot path.
 TOKEN_CACHE_SECONDS = 30.0
-_MAX_BUCKETS = 100_000
 
 
 class RateLimit:
     """Pure ASGI middleware (no per-request Starlette objects: it sits in front of the lookup path)."""
 
     def __init__(self, app: Any, *, per_minute: int, burst: int, clock: Callable[[], float] = time.monotonic,
-                 buckets: dict[Any, tuple[float, float]] | None = None) -> None:
-        """``buckets``: shared with another instance of the same settings, so a client's requests count once
-        whichever stack answers them (api/fast_lane.py)."""
+                 buckets: ClientBuckets | None = None) -> None:
+        """``buckets``: shared with the other instances of the same settings (the fast lane's, api/fast_lane.py;
+        with front processes, in shared memory), so a client's requests count once whoever answers them."""
         self.app = app
-        self.rate = per_minute / 60.0
-        self.burst = float(max(burst, 1))
+        self.buckets = buckets if buckets is not None else ClientBuckets(per_minute=per_minute, burst=burst,
+                                                                         clock=clock)
+        self.rate = self.buckets.rate
+        self.burst = self.buckets.burst
         self.clock = clock
-        self._buckets: dict[Any, tuple[float, float]] = {} if buckets is None else buckets
         self._tokens: dict[str, tuple[Any, float]] = {}
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
@@ -45,7 +46,7 @@ class RateLimit:
             await self.app(scope, receive, send)
             return
         key = await self._key(scope)
-        wait = 0.0 if key is None else self._take(key)
+        wait = 0.0 if key is None else self.take(key)
         if wait <= 0:
             await self.app(scope, receive, send)
             return
@@ -59,27 +60,9 @@ class RateLimit:
                        f"{int(self.burst)}); try again in {retry} s.", headers={"Retry-After": str(retry)})
 
     def take(self, key: Any) -> float:
-        """As the middleware does for each request (front processes call it for the requests they answer)."""
-        return self._take(key) if self.rate > 0 else 0.0
-
-    def _take(self, key: Any) -> float:
-        """Takes one request from the key's bucket; returns 0, or the seconds until one is available."""
-        now = self.clock()
-        tokens, last = self._buckets.get(key, (self.burst, now))
-        tokens = min(self.burst, tokens + (now - last) * self.rate)
-        if tokens < 1:
-            self._buckets[key] = (tokens, now)
-            return (1 - tokens) / self.rate
-        if len(self._buckets) >= _MAX_BUCKETS and key not in self._buckets:
-            self._prune(now)
-        self._buckets[key] = (tokens - 1, now)
-        return 0.0
-
-    def _prune(self, now: float) -> None:
-        """Forgets buckets that have refilled completely (they hold nothing a fresh bucket would not)."""
-        full = self.burst / self.rate
-        for key in [k for k, v in self._buckets.items() if now - v[1] >= full]:
-            del self._buckets[key]  # in place: another instance may share the dict
+        """As the middleware does for each request (front processes call it for the requests they answer):
+        0, or the seconds until the key's bucket holds a request again."""
+        return self.buckets.take(key)
 
     async def _key(self, scope: Scope) -> Any:
         client = scope.get("client")

@@ -67,7 +67,8 @@ class FrontedServer(uvicorn.Server):
         settings = self._settings
         self.front_door = FrontDoor(listener=self._listener, pool=pool, store=self._store,
                                     config=front_config(settings), count=settings.front_processes,
-                                    max_count=settings.front_processes + settings.query_workers_max)
+                                    max_count=settings.front_processes + settings.query_workers_max,
+                                    buckets=getattr(self._app.state, "rate_buckets", None))
         self._app.state.front_door = self.front_door
         self.front_door.start(loop, create_protocol)
 

@@ -183,6 +183,31 @@ def test_fronts_apply_the_rate_limit(tmp_path: Path) -> None:
     assert refused.json()["title"] == "Too many requests"
 
 
+def test_fronts_and_the_serving_process_share_one_budget(tmp_path: Path) -> None:
+    """A client's requests count once whichever process answers them: SPARQL reads in the fronts, /healthz handed
+    over to the serving process. With a bucket per process this client would get about three bursts."""
+    store = EmbeddedStore.open(tmp_path / "store")
+    burst = 6
+    settings = make_test_settings(tmp_path, query_workers=1, front_processes=2, rate_limit_per_minute=60,
+                                  rate_limit_burst=burst)
+    statuses: list[int] = []
+    with serving(settings, store, fronts=True) as live:
+        started = time.monotonic()
+        for _ in range(12):  # fresh connections, so the fronts take turns with the serving process
+            with live.client() as client:
+                statuses.append(client.get("/sparql", params={"query": "ASK {}"}).status_code)
+            with live.client() as client:
+                statuses.append(client.get("/healthz").status_code)
+        elapsed = time.monotonic() - started
+        with live.client(headers=live.admin) as admin:
+            fronts = admin.get("/healthz").json()["queries"]["fronts"]
+    store.close()
+    assert fronts["handed_over"] >= 12  # the /healthz requests did reach the serving process
+    answered = statuses.count(200)
+    assert set(statuses) == {200, 429}
+    assert burst <= answered <= burst + int(elapsed) + 1, statuses  # refilling at one a second meanwhile
+
+
 @pytest.mark.parametrize(("target", "simple"), [
     ("/sparql?query=ASK+%7B%7D", "ASK {}"),
     ("/sparql?query=ASK+%7B%7D&timeout=1", None),  # any other parameter: the serving process decides

@@ -40,12 +40,12 @@ def test_zero_turns_limiting_off(tmp_path: Path) -> None:
 def test_bucket_refills_at_the_rate() -> None:
     now = [0.0]
     limiter = RateLimit(None, per_minute=120, burst=2, clock=lambda: now[0])
-    assert limiter._take("a") == 0 and limiter._take("a") == 0
-    assert limiter._take("a") == 0.5  # 2 a second: the next request is half a second away
-    assert limiter._take("b") == 0  # another client has its own bucket
+    assert limiter.take("a") == 0 and limiter.take("a") == 0
+    assert limiter.take("a") == 0.5  # 2 a second: the next request is half a second away
+    assert limiter.take("b") == 0  # another client has its own bucket
     now[0] += 0.5
-    assert limiter._take("a") == 0
-    assert limiter._take("a") > 0
+    assert limiter.take("a") == 0
+    assert limiter.take("a") > 0
 
 
 def test_tokens_file_is_shared(tmp_path: Path) -> None:
