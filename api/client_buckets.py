@@ -16,14 +16,19 @@ not); when all probed slots are busy the least recently used one is taken over, 
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
 
 #: Slots of a shared table (three arrays of this many 8-byte values: 1.5 MB).
 SLOTS = 1 << 16
+#: A lock held longer than this belongs to a process that died inside :meth:`ClientBuckets.take` (the only
+#: holder, for microseconds): the waiting process stops sharing rather than wait forever.
+LOCK_SECONDS = 0.5
 _PROBES = 8
 _MAX_LOCAL = 100_000
+log = logging.getLogger("ourdata.api")
 
 
 class SharedTable:
@@ -68,7 +73,12 @@ class ClientBuckets:
             return self._take_local(key, now)
         table = self._table
         hashed = stable_hash(key)
-        with table.lock:
+        if not table.lock.acquire(timeout=LOCK_SECONDS):
+            log.warning("The shared rate-limit lock is stuck (a process died holding it): this process counts "
+                        "requests on its own from now on.")
+            self._table = None
+            return self._take_local(key, now)
+        try:
             slot = self._slot(table, hashed, now)
             tokens = min(self.burst, table.tokens[slot] + (now - table.last[slot]) * self.rate)
             table.last[slot] = now
@@ -77,6 +87,8 @@ class ClientBuckets:
                 return (1 - tokens) / self.rate
             table.tokens[slot] = tokens - 1
             return 0.0
+        finally:
+            table.lock.release()
 
     def _slot(self, table: SharedTable, hashed: int, now: float) -> int:
         full = self.burst / self.rate

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from pathlib import Path
 
 from conftest import make_test_settings, serving
 
+from api.client_buckets import ClientBuckets, SharedTable
 from api.rate_limit import RateLimit
 from api.tokens import TokenStore
 from graph.embedded import EmbeddedStore
@@ -56,3 +58,25 @@ def test_tokens_file_is_shared(tmp_path: Path) -> None:
         headers = {"Authorization": f"Bearer {fresh}"}
         assert client.get("/healthz", headers=headers).status_code == 200
         assert client.get("/healthz", headers=headers).status_code == 429
+
+
+def test_shared_buckets_count_across_processes_and_survive_a_stuck_lock() -> None:
+    """Two processes, one budget; a lock left held (its holder killed) makes a process count on its own."""
+    context = multiprocessing.get_context("forkserver")
+    ours = ClientBuckets(per_minute=1, burst=4)  # no refill to speak of while the child starts
+    table = ours.share(context)
+    assert [ours.take("10.0.0.1") for _ in range(2)] == [0.0, 0.0]
+    child = context.Process(target=_take_twice, args=(table,))
+    child.start()
+    child.join(30)
+    assert child.exitcode == 0
+    assert ours.take("10.0.0.1") > 0  # the child took the other two
+    assert ours.take("10.0.0.2") == 0.0  # another client has its own bucket
+    table.lock.acquire()  # as if a process died holding it
+    stuck = ClientBuckets(per_minute=1, burst=1, table=table)
+    assert stuck.take("10.0.0.3") == 0.0 and stuck.take("10.0.0.3") > 0  # counted locally, still limited
+
+
+def _take_twice(table: SharedTable) -> None:
+    theirs = ClientBuckets(per_minute=1, burst=4, table=table)
+    assert [theirs.take("10.0.0.1") for _ in range(2)] == [0.0, 0.0]
