@@ -61,6 +61,9 @@ def _warm_in_background(app: FastAPI, store: GraphStore) -> None:
             if not store.read_only:  # the first contribution after a start would otherwise pay 1-4 s for it
                 references(store)
         except Exception:  # logged; the first request builds it instead
+            if getattr(app.state, "stopping", False):  # stopped during the warm-up: its readers are gone
+                log.info("warming the catalogue stopped: the server is shutting down")
+                return
             log.exception("warming the catalogue failed")
 
     threading.Thread(target=warm, name="ourdata-warm", daemon=True).start()
@@ -145,6 +148,7 @@ def create_app(settings: Settings, *, store: GraphStore | None = None) -> Ourdat
         try:
             yield
         finally:
+            app.state.stopping = True
             executor.shutdown(wait=False, cancel_futures=True)
             if own_store:
                 opened.close()

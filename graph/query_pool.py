@@ -83,12 +83,18 @@ class _Reader:
         child_end.close()
         self.snapshot: str | None = None
         self.lowered = False
+        self._killed = threading.Lock()
 
     def kill(self) -> None:
+        """Once, from whichever thread gets here first: the pool closing at shutdown and the thread whose query
+        it was can both try (two closes of one pipe would close a descriptor number someone else may hold)."""
+        if not self._killed.acquire(blocking=False):
+            return
         with contextlib.suppress(ProcessLookupError, OSError):
             self.process.kill()
         self.process.join(timeout=5)
-        self.conn.close()
+        with contextlib.suppress(OSError):
+            self.conn.close()
 
     def lower_priority(self) -> None:
         if not self.lowered and self.process.pid is not None:
@@ -164,7 +170,8 @@ class ReaderPool:
                     reader.kill()
                     raise StoreError("a reader process did not start within 60 s")
             except Exception:  # noqa: BLE001 - logged; the next query tries again
-                log.exception("could not start a reader process")
+                if not self._closed:  # at shutdown a reader that was starting is simply not needed
+                    log.exception("could not start a reader process")
                 with self._lock:
                     self._starting -= 1
                 return
