@@ -30,6 +30,7 @@ from graph.describe import described_subjects, last_modified, statement_sources
 from graph.errors import BadRequest, NotAcceptable, NotFound
 from graph.formats import RDF_BY_NAME, Format
 from graph.iris import Iris
+from graph.sparql_text import checked_iri
 from graph.store import GraphStore
 
 HTML = "html"
@@ -190,7 +191,7 @@ def represent(store: GraphStore, iris: Iris, iri: str, rep: str, *, root: str,
 def _html(store: GraphStore, iris: Iris, iri: str, graph: Graph, root: str, catalogue: Catalogue | None) -> bytes:
     link = LinkMapper(iris, root)
     statements = statement_sources(store, iri, meta_graph=iris.meta_graph)
-    query = f"SELECT ?s ?p WHERE {{ ?s ?p <{iri}> }}"  # iri is ours and was validated when minted
+    query = f"SELECT ?s ?p WHERE {{ ?s ?p {checked_iri(iri)} }}"  # a link to the editor; the IRI checked anyway
     sparql = f"{root}sparql?q={quote(query, safe='')}"  # the query editor, which runs a shared query
     page = build_page(store, iris, iri, statements, link, sparql_href=sparql)
     doc = link(iri)
