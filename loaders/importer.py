@@ -65,7 +65,7 @@ def import_source(store: GraphStore, iris: Iris, source: Source, file: Path | No
 
     A source that matches its records to known organisations (``info.matches``) is given the index of what the
     store holds outside its own graph, so re-importing it matches the same way."""
-    from loaders.matching import known_for_import, note_import
+    from loaders.running_index import known_for_import, note_import
 
     graph = graph_iri(iris, source)
     if source.info.matches:

@@ -33,7 +33,8 @@ conflicts from these statements.
 
 API for a source (``build(self, iris, file=None, known=None)`` with ``SourceInfo(matches=True)``)::
 
-    from loaders.matching import Known, Record, identify
+    from loaders.identify import identify
+    from loaders.matching import Known, Record
 
     record = Record.of("Aberdeen City Council", countries=[country_iri], websites=["http://www.aberdeencity.gov.uk/"],
                        wikidata=["Q2425849"], registrations=[("ONS GSS", "S12000033")])
@@ -41,10 +42,11 @@ API for a source (``build(self, iris, file=None, known=None)`` with ``SourceInfo
     org = found.subject              # the existing IRI when matched, else the IRI passed in
     mapping.triples += found.triples  # the alias statements above (empty when not matched)
 
-A known resource goes to one record of a source only. ``identify`` gives it to the first record that matches it;
-``identify_all(known, [(record, own_iri), ...])`` (-> ``{own_iri: Identified}``) to the strongest match, so a source
-should match its records in one batch when two of them may name the same body ("South Ayrshire" by name and "South
-Ayrshire Council" by website). ``loaders.sources.directory_common.Directory.plan`` does this for the directory sources.
+A known resource goes to one record of a source only (:mod:`loaders.identify`). ``identify`` gives it to the first
+record that matches it; ``identify_all(known, [(record, own_iri), ...])`` (-> ``{own_iri: Identified}``) to the
+strongest match, so a source should match its records in one batch when two of them may name the same body ("South
+Ayrshire" by name and "South Ayrshire Council" by website). ``loaders.sources.directory_common.Directory.plan``
+does this for the directory sources.
 
 ``Known()`` is an empty index (nothing matches); ``Known.from_triples(built.triples, graph)`` indexes another
 source's output (handy in tests); ``known.add(iri, record, graph)`` adds a record by hand. Catalogues are matched
@@ -67,7 +69,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal as KindLiteral
-from weakref import WeakKeyDictionary
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, RDF, RDFS, SKOS
@@ -76,8 +77,7 @@ from graph.store import GraphStore, Node, Triple
 from loaders.match_keys import name_key, registration_key, url_key, wikidata_id
 from ontology.vocab import OD
 
-__all__ = ["Identified", "Known", "Match", "Record", "alias_triples", "identify", "identify_all", "known_for_import",
-           "name_key", "note_import", "registration_key", "url_key", "wikidata_id"]
+__all__ = ["Known", "Match", "Record", "name_key", "registration_key", "url_key", "wikidata_id"]
 Kind = KindLiteral["organisation", "catalogue"]
 ROV = "http://www.w3.org/ns/regorg#"
 ADMS = "http://www.w3.org/ns/adms#"
@@ -133,15 +133,6 @@ class Match:
     iri: str
     reason: str  # registration | wikidata | website | name-and-country
     key: str  # the value both records share
-
-
-@dataclass(frozen=True)
-class Identified:
-    """Where a source writes a record's statements, and the alias triples that record the match."""
-
-    subject: URIRef
-    match: Match | None = None
-    triples: tuple[Triple, ...] = ()
 
 
 @dataclass
@@ -370,75 +361,3 @@ def _absorb(entry: _Entry, role: str, value: str, literal: bool, iri: bool) -> N
 @lru_cache(maxsize=1 << 16)
 def _cached_name_key(name: str) -> str:
     return name_key(name)
-
-
-# ------------------------------------------------------------------ the importer's running index
-#: Per store, the index of everything it holds and the store version it was built at, so a first load (many
-#: imports in a row) queries the store once and then only replaces the graph each import wrote.
-_RUNNING: WeakKeyDictionary[GraphStore, tuple[int, Known]] = WeakKeyDictionary()
-
-
-def known_for_import(store: GraphStore, graph: str) -> Known:
-    """What the store knows outside ``graph``, for a source about to be imported into ``graph``."""
-    cached = _RUNNING.get(store)
-    if cached is None or cached[0] != store.version():
-        cached = (store.version(), Known.from_store(store))
-        _RUNNING[store] = cached
-    return cached[1].without([graph])
-
-
-def note_import(store: GraphStore, graph: str, triples: Iterable[Triple], *, before: int, data: bool) -> None:
-    """Keeps the running index current after an import wrote ``graph`` (store version ``before`` -> now)."""
-    cached = _RUNNING.get(store)
-    if cached is None:
-        return
-    if cached[0] != before:
-        _RUNNING.pop(store, None)  # someone else wrote meanwhile: rebuild from the store next time
-        return
-    if data:
-        cached[1].replace_graph(graph, triples)
-    _RUNNING[store] = (store.version(), cached[1])
-
-
-# ------------------------------------------------------------------ for sources
-def alias_triples(alias: URIRef, match: Match) -> tuple[Triple, ...]:
-    """The statements that record a match on the source's own (alias) IRI."""
-    return ((alias, OWL.sameAs, URIRef(match.iri)), (alias, OD.matchReason, Literal(match.reason)),
-            (alias, OD.matchKey, Literal(match.key)))
-
-
-#: Rules by strength, for deciding which of a source's records gets a known resource they both match.
-STRENGTH = {"registration": 0, "wikidata": 1, "website": 2, "name-and-country": 3}
-
-
-def identify(known: Known | None, record: Record, own: URIRef) -> Identified:
-    """The subject to describe ``record`` with: the known resource it matches, or ``own`` (the source's IRI).
-
-    A known resource goes to one record of a source only: once a record has it, a later record that matches it
-    keeps its own IRI (``ourdata report`` shows the pair as a near-miss). :func:`identify_all` gives it to the
-    record with the strongest match instead of the first."""
-    found = known.match(record) if known is not None else None
-    if known is None or found is None or found.iri == str(own):
-        return Identified(own)
-    claimed = known.claims.setdefault(found.iri, str(own))
-    if claimed != str(own):
-        return Identified(own)
-    return Identified(URIRef(found.iri), found, alias_triples(own, found))
-
-
-def identify_all(known: Known | None, items: Iterable[tuple[Record, URIRef]]) -> dict[URIRef, Identified]:
-    """:func:`identify` for a whole source at once, own IRI -> where to describe it: when several records match the
-    same known resource, the strongest match (then the first record) gets it; the others keep their own IRIs."""
-    pairs = list(items)
-    if known is None:
-        return {own: Identified(own) for _, own in pairs}
-    matches = [(known.match(record), own) for record, own in pairs]
-    order = sorted(range(len(matches)), key=lambda i: (STRENGTH[m.reason] if (m := matches[i][0]) else 9, i))
-    result: dict[URIRef, Identified] = {}
-    for i in order:
-        found, own = matches[i]
-        if found is None or found.iri == str(own) or known.claims.setdefault(found.iri, str(own)) != str(own):
-            result.setdefault(own, Identified(own))
-        else:
-            result[own] = Identified(URIRef(found.iri), found, alias_triples(own, found))
-    return result

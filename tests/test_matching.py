@@ -14,9 +14,11 @@ from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, RDF, SKOS
 from graph.embedded import EmbeddedStore
 from graph.iris import Iris
 from graph.store import Triple
+from loaders.identify import identify, identify_all
 from loaders.importer import import_source, provenance
 from loaders.match_report import match_report
-from loaders.matching import Known, Record, identify, identify_all, known_for_import, name_key, url_key
+from loaders.matching import Known, Record, name_key, url_key
+from loaders.running_index import known_for_import
 from loaders.sources.base import Built, SourceInfo
 from loaders.sources.directory_common import Directory
 from ontology.vocab import OD

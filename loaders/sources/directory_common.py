@@ -20,7 +20,8 @@ from rdflib.namespace import DCTERMS, FOAF, RDF, SKOS
 
 from graph.errors import BadRequest
 from graph.iris import Iris
-from loaders.matching import Identified, Known, Record, identify, identify_all
+from loaders.identify import Identified, identify, identify_all
+from loaders.matching import Known, Record
 from loaders.resolve import country_iri
 from loaders.sources.organisation_common import Mapping, clean, web_iri
 
@@ -68,7 +69,7 @@ class Directory:
 
     def plan(self, items: Iterable[tuple[Record, URIRef]]) -> None:
         """Matches a batch of records at once, so that when two match one known resource the stronger match wins
-        (see ``loaders.matching.identify_all``); :meth:`identified` then answers from the plan."""
+        (see ``loaders.identify.identify_all``); :meth:`identified` then answers from the plan."""
         self._planned.update(identify_all(self.known, items))
 
     def identified(self, record: Record, own: URIRef) -> Identified:

@@ -36,7 +36,8 @@ from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, RDF, RDFS, SKOS, XSD
 
 from graph.errors import BadRequest
 from graph.iris import Iris
-from loaders.matching import Kind, Known, Record, identify
+from loaders.identify import identify
+from loaders.matching import Kind, Known, Record
 from loaders.resolve import licence_iri
 from loaders.sources.base import DATA_DIR, Built, SourceInfo
 from loaders.sources.dcat_terms import DCAT, EU_DATA_THEME, file_type
