@@ -12,7 +12,8 @@ from loaders.contributions import references
 from loaders.contributions.mapping import Context, map_table
 from loaders.contributions.parse import detect_format, parse
 from loaders.contributions.rdf_input import normalise
-from loaders.contributions.shacl import Compiled, Data, Unsupported, Validator
+from loaders.contributions.shacl import Compiled, Unsupported, Validator
+from loaders.contributions.shacl_data import Data
 from loaders.contributions.validate import shacl_results
 
 CASES = [CORPUS / "shacl-violations.ttl"] + sorted((CORPUS / "good").glob("*.*[!p]")) + [

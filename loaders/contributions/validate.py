@@ -22,7 +22,8 @@ from loaders.contributions.mapping import Context
 from loaders.contributions.model import DATASET, ORGANISATION, Draft
 from loaders.contributions.problems import ERROR, WARNING, Problem
 from loaders.contributions.references import DATA_THEMES, INSTITUTION_KINDS
-from loaders.contributions.shacl import Compiled, Data, Result, Unsupported, Validator, shape_message
+from loaders.contributions.shacl import Compiled, Result, Unsupported, Validator, shape_message
+from loaders.contributions.shacl_data import Data
 from loaders.contributions.terms import RDF_TYPE, Triple, from_rdflib, iri_value, kind, local_name, text, to_graph
 
 PYSHACL_MAX_TRIPLES = 3000
