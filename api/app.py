@@ -106,8 +106,8 @@ def _fast_lane(settings: Settings, layers: list[tuple[type, dict[str, Any]]]) ->
         return inner
 
     return FastLane(rate=RateLimit(None, **rate_options),
-                          cors=Cors(origins=tuple(settings.cors_origins), expose=", ".join(EXPOSED_HEADERS)),
-                          wrap=wrap)
+                    cors=Cors(origins=tuple(settings.cors_origins), expose=", ".join(EXPOSED_HEADERS)),
+                    wrap=wrap)
 
 
 class OurdataApp(FastAPI):
@@ -166,9 +166,8 @@ def create_app(settings: Settings, *, store: GraphStore | None = None) -> Ourdat
     layers = _middleware(settings)
     for cls, options in layers:
         app.add_middleware(cls, **options)
-        if cls is RateLimit:
-            app.state.rate_buckets = options["buckets"]  # front processes share them (api/serving.py)
     app.fast_lane = _fast_lane(settings, layers)
+    app.state.rate_buckets = app.fast_lane.rate.buckets  # the middleware's too; front processes share them
     # routes are tried in order: the hottest paths (SPARQL, then the JSON-LD API) first; none of them overlap
     for module in (sparql, collections, update, graph_store, health, definitions, linked_data, stats, contributions,
                    admin, api_docs, web):
